@@ -1,0 +1,147 @@
+r"""The update :math:`\theta \leftarrow \theta - \alpha\,\partial L/\partial\theta` and a training loop."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, check_choice, check_scalar
+from .activations import get_activation
+from .losses import get_loss, one_hot
+from .network import LAYOUTS, _backward_rows, _check_input, _forward_rows, check_params
+from .regularization import PENALTIES
+
+
+def _check_grads(params, grads):
+    if not isinstance(grads, dict) or set(grads) != set(params):
+        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+        raise ValueError(f"grads: expected the keys of params {sorted(params)}, got {got}")
+    for k in params:
+        if np.shape(grads[k]) != np.shape(params[k]):
+            raise ValueError(f"grads['{k}']: expected shape {np.shape(params[k])}, got {np.shape(grads[k])}")
+
+
+def sgd_step(params, grads, lr):
+    r"""One gradient-descent step :math:`\theta - \alpha g` for every parameter.
+
+    params, grads : dicts with the same keys and shapes.  lr : α > 0.
+    Returns a new dict; ``params`` is not changed.
+    """
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
+    _check_grads(params, grads)
+    return {k: as_float_array(k, v) - lr * as_float_array(f"grads['{k}']", grads[k]) for k, v in params.items()}
+
+
+def momentum_step(params, grads, velocity, lr, momentum=0.9):
+    r"""One step of SGD with momentum: :math:`v \leftarrow \mu v - \alpha g`, :math:`\theta \leftarrow \theta + v`.
+
+    velocity : dict like ``params`` (``None`` for zeros at the first step).
+    momentum : μ in [0, 1).  Returns ``(new_params, new_velocity)``.
+    """
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
+    momentum = check_scalar("momentum", momentum, low=0.0, high=1.0)
+    if momentum >= 1.0:
+        raise ValueError(f"momentum: expected a value in [0, 1), got {momentum}")
+    _check_grads(params, grads)
+    if velocity is None:
+        velocity = {k: np.zeros(np.shape(v)) for k, v in params.items()}
+    _check_grads(params, velocity)
+    new_v = {k: momentum * np.asarray(velocity[k], float) - lr * np.asarray(grads[k], float) for k in params}
+    return {k: np.asarray(params[k], float) + new_v[k] for k in params}, new_v
+
+
+def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu",
+          loss="cross_entropy", lam=0.0, penalty_kind="l2", momentum=0.0, seed=0,
+          X_val=None, labels_val=None, layout="rows", record=True):
+    r"""Minibatch SGD on the mean loss :math:`\frac1B\sum_{i\in\text{batch}}\ell_i + \lambda R(W)`.
+
+    params : initial dict ``W1, b1, ...`` (not changed; a trained copy is returned).
+    X : inputs, ``(n_samples, n_in)`` in the rows layout, ``(n_in, n_samples)`` in columns.
+    labels : int class labels, shape ``(n_samples,)`` (for ``"cross_entropy"``),
+        or float targets of the output's shape for the other losses.
+    epochs, lr, batch_size : whole passes over shuffled data, α, rows per step.
+    lam, penalty_kind : the penalty; momentum : μ (0 for plain SGD).
+    seed : seeds the ``numpy.random.default_rng`` that shuffles every epoch.
+    X_val, labels_val : optional held-out data, recorded as ``val_accuracy``.
+    record : when True, the loss (with penalty) and accuracy on the whole
+        training set are recorded after each epoch.
+
+    Returns ``(params, history)``; ``history`` has lists ``"loss"``,
+    ``"accuracy"`` (and ``"val_accuracy"``), one entry per epoch.  Accuracy is
+    the fraction of arg-max predictions equal to the label (for one-hot or
+    class targets).
+    """
+    check_choice("layout", layout, LAYOUTS)
+    Ws, bs, bias_shapes = check_params(params, layout)
+    act, out = get_activation(activation), get_loss(loss)
+    epochs = check_scalar("epochs", epochs, low=0, integer=True)
+    batch_size = check_scalar("batch_size", batch_size, low=1, integer=True)
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
+    lam = check_scalar("lam", lam, low=0.0)
+    momentum = check_scalar("momentum", momentum, low=0.0, high=1.0)
+    if momentum >= 1.0:
+        raise ValueError(f"momentum: expected a value in [0, 1), got {momentum}")
+    check_choice("penalty_kind", penalty_kind, PENALTIES)
+    X2, _ = _check_input(X, Ws[0].shape[0], layout)  # a 1-D X is a batch of one
+    n, n_out = X2.shape[0], Ws[-1].shape[1]
+    Y2, y_idx = _targets(labels, n, n_out, layout, "labels")
+    if X_val is not None:
+        Xv, _ = _check_input(X_val, Ws[0].shape[0], layout, name="X_val")
+        _, yv_idx = _targets(labels_val, Xv.shape[0], n_out, layout, "labels_val")
+
+    f, df, g, delta_fn = act.f, act.df, out.output, out.delta
+    dR = PENALTIES[penalty_kind].grad
+    R = PENALTIES[penalty_kind].value
+    vW = [np.zeros_like(W) for W in Ws]
+    vb = [np.zeros_like(b) for b in bs]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "accuracy": []}
+    if X_val is not None:
+        history["val_accuracy"] = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            Xb, Yb = X2[idx], Y2[idx]
+            Zs, Hs = _forward_rows(Ws, bs, Xb, f, g)
+            dWs, dbs, _, _ = _backward_rows(Ws, Zs, Hs, delta_fn(Yb, Hs[-1]) / len(idx), df)
+            for l in range(len(Ws)):
+                gW = dWs[l] + lam * dR(Ws[l]) if lam > 0 else dWs[l]
+                if momentum > 0:
+                    vW[l] = momentum * vW[l] - lr * gW
+                    vb[l] = momentum * vb[l] - lr * dbs[l]
+                    Ws[l] = Ws[l] + vW[l]
+                    bs[l] = bs[l] + vb[l]
+                else:
+                    Ws[l] = Ws[l] - lr * gW
+                    bs[l] = bs[l] - lr * dbs[l]
+        if record:
+            Zs, Hs = _forward_rows(Ws, bs, X2, f, g)
+            data = float(np.mean(out.from_logits(Y2, Zs[-1])))
+            history["loss"].append(data + lam * sum(R(W) for W in Ws))
+            history["accuracy"].append(float(np.mean(np.argmax(Zs[-1], axis=1) == y_idx)))
+            if X_val is not None:
+                Zv, _ = _forward_rows(Ws, bs, Xv, f, g)
+                history["val_accuracy"].append(float(np.mean(np.argmax(Zv[-1], axis=1) == yv_idx)))
+    new = {}
+    for l in range(1, len(Ws) + 1):
+        new[f"W{l}"] = Ws[l - 1].T.copy() if layout == "columns" else Ws[l - 1]
+        new[f"b{l}"] = bs[l - 1].reshape(bias_shapes[l - 1])
+    return new, history
+
+
+def _targets(labels, n, n_out, layout, name):
+    """Row-layout float targets ``(n, n_out)`` and class indices ``(n,)``."""
+    if labels is None:
+        raise ValueError(f"{name}: expected labels for the inputs, got None")
+    arr = np.asarray(labels)
+    if arr.ndim == 1:
+        if arr.shape[0] != n:
+            raise ValueError(f"{name}: expected {n} labels (one per sample), got shape {arr.shape}")
+        Y = one_hot(arr, n_out)
+        return Y, np.argmax(Y, axis=1)
+    Y = as_float_array(name, arr, ndim=2)
+    if layout == "columns":
+        Y = Y.T
+    if Y.shape != (n, n_out):
+        want = (n, n_out) if layout == "rows" else (n_out, n)
+        raise ValueError(f"{name}: expected shape {want} or ({n},) class labels, got {arr.shape}")
+    return Y, np.argmax(Y, axis=1)
