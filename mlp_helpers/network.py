@@ -64,11 +64,11 @@ def check_params(params, layout="rows"):
         n_in, n_out = W.shape
         if l > 1 and n_in != Ws[-1].shape[1]:
             prev = Ws[-1].shape[1]
-            want = (prev, n_out) if layout == "rows" else (n_out, prev)
+            need = f"{prev} rows (shape ({prev}, n_{l}))" if layout == "rows" else f"{prev} columns (shape (n_{l}, {prev}))"
             got = W.shape if layout == "rows" else W.T.shape
             raise ValueError(
                 f"W{l}: layers do not chain: layer {l - 1} has {prev} outputs, so W{l} "
-                f"must have shape {want} in the {layout} layout, got {got}"
+                f"needs {need} in the {layout} layout, got shape {got}"
             )
         b = as_float_array(f"b{l}", params[f"b{l}"], ndim=(1, 2))
         allowed = [(n_out,), (1, n_out) if layout == "rows" else (n_out, 1)]
