@@ -1,0 +1,175 @@
+"""Self-checks: every diagnosis code is triggered by a test, and bad input is refused.
+
+The answer key used here is typed in from seed 001 (the hand derivation's
+delta1, dL/dW1 and dL/dW2 rounded to 4 decimals) plus small hand-made arrays,
+never computed by the code under test.
+"""
+import numpy as np
+import pytest
+
+from mlp_helpers.check import CODES, Diagnosis, check, diagnose
+
+DELTA1 = np.array([0.6670, -1.0612, 0.2853])          # seed 001, column vector written 1-D
+DW1 = np.array([[0.6670, -0.6670, 0.3335, 1.3340],    # seed 001, dL/dW1 = delta1 x^T
+                [-1.0612, 1.0612, -0.5306, -2.1224],
+                [0.2853, -0.2853, 0.1427, 0.5706]])
+KEY = {"delta1": DELTA1, "dW1": DW1, "grad_pen_W": np.array([[0.03, -0.046], [0.042, -0.016]])}
+
+
+def test_correct():
+    d = diagnose("delta1", [0.6670, -1.0612, 0.2853], DELTA1)
+    assert d == Diagnosis(True, "correct", "delta1 is correct.")
+
+
+def test_correct_within_tolerance_only():
+    assert diagnose("x", [1.0 + 1e-8], [1.0]).code == "correct"
+    assert diagnose("x", [1.0 + 1e-3], [1.0]).code != "correct"
+    assert diagnose("x", [1.0 + 1e-3], [1.0], rtol=1e-2).code == "correct"
+
+
+def test_shape_row_instead_of_1d():
+    d = diagnose("delta1", DELTA1.reshape(1, 3), DELTA1)
+    assert (d.ok, d.code) == (False, "shape")
+    assert "delta1 has shape (1, 3) but the answer has shape (3,)" in d.message
+    assert "reshape" in d.message  # the numbers are right
+
+
+def test_shape_different_size():
+    d = diagnose("dW1", np.zeros((3, 3)), DW1)
+    assert d.code == "shape"
+    assert "reshape" not in d.message
+
+
+def test_transposed_rectangular():
+    d = diagnose("dW1", DW1.T, DW1)  # x delta1^T instead of delta1 x^T
+    assert d.code == "transposed" and not d.ok
+    assert "(4, 3)" in d.message and "(3, 4)" in d.message
+
+
+def test_transposed_square():
+    e = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert diagnose("W", [[1.0, 3.0], [2.0, 4.0]], e).code == "transposed"
+    # a symmetric matrix equals its transpose: that is simply correct
+    s = np.array([[1.0, 2.0], [2.0, 5.0]])
+    assert diagnose("W", s.T, s).code == "correct"
+
+
+def test_transposed_column_vector_is_shape_not_transpose_of_1d():
+    # (3, 1) against a (3, 1) key written as a column: a row (1, 3) is its transpose
+    col = DELTA1.reshape(3, 1)
+    assert diagnose("delta1", DELTA1.reshape(1, 3), col).code == "transposed"
+
+
+def test_sign():
+    d = diagnose("delta2", [0.7817, -0.7817], [-0.7817, 0.7817])
+    assert d.code == "sign"
+    assert "wrong sign" in d.message
+
+
+def test_factor_2_lambda_convention():
+    # gradient of lam*w^2 (2*lam*w) given where the key uses lam/2*w^2 (lam*w)
+    lam, W = 0.01, np.array([[1.5, -2.3], [2.1, -0.8]])
+    key = {"grad_pen_W": lam * W}
+    d = check("grad_pen_W", 2 * lam * W, key, quiet=True)
+    assert d.code == "factor_2"
+    assert "factor of 2" in d.message and "lambda" in d.message
+
+
+def test_factor_half_lambda_convention():
+    # seed 000's convention: d/dw (0.01 w^2) = 2 * 0.01 * 1.5 = 0.03; half of it is 0.015
+    d = diagnose("grad_pen_W2_00", 0.015, 0.03)
+    assert d.code == "factor_half"
+    assert "1/2 lambda" in d.message
+
+
+def test_rounded_too_early_seed001():
+    # seed 001 rounds delta2 and H to 4 decimals before dL/dW2 = delta2 H^T:
+    # its -1.8180 against the full-precision -1.818139... is "rounded", not "wrong"
+    exact_dW2_11 = -1.818139  # full precision, to 6 decimals (lead's note on seed 001)
+    d = diagnose("dW2[0,0]", -1.8180, exact_dW2_11, decimals=4)
+    assert d.code == "rounded"
+    assert "4 decimals" in d.message
+    # without decimals=, -1.8180 reads as 3 decimals: still "rounded"
+    assert diagnose("dW2[0,0]", -1.8180, exact_dW2_11).code == "rounded"
+    # a rounding-sized error on the whole matrix, seed 001's dL/dW2 against full precision
+    dW2_seed = np.array([[-1.8180, -0.5416, -0.9104], [1.8180, 0.5416, 0.9104]])
+    dW2_exact = np.array([[-1.818139, -0.541674, -0.910462], [1.818139, 0.541674, 0.910462]])  # backward(), 6 decimals
+    assert diagnose("dW2", dW2_seed, dW2_exact).code == "rounded"
+
+
+def test_rounded_with_explicit_decimals():
+    assert diagnose("z", [0.39], [0.3926], decimals=2).code == "rounded"
+    assert diagnose("z", [0.39], [0.3926], decimals=4).code == "wrong"
+
+
+def test_rounded_needs_small_difference():
+    # shows 4 decimals but is off in the second decimal: wrong, not rounded
+    assert diagnose("z", [0.4026], [0.3926]).code == "wrong"
+    # a one-decimal guess is never "rounded" without decimals=
+    assert diagnose("z", [0.3], [0.2817]).code == "wrong"
+
+
+def test_wrong_names_the_entry():
+    wrong = DW1.copy()
+    wrong[1, 2] = 0.5306
+    d = diagnose("dW1", wrong, DW1)
+    assert d.code == "wrong"
+    assert "(1, 2)" in d.message and "0.5306" in d.message and "-0.5306" in d.message
+
+
+def test_nan_answer_is_wrong_not_an_error():
+    assert diagnose("x", [np.nan, 1.0], [1.0, 1.0]).code == "wrong"
+
+
+def test_every_code_reached():
+    cases = {
+        "correct": ([1.0, 2.0], [1.0, 2.0]),
+        "shape": ([1.0, 2.0, 3.0], [1.0, 2.0]),
+        "transposed": ([[1.0, 2.0]], [[1.0], [2.0]]),
+        "sign": ([-1.0, 2.0], [1.0, -2.0]),
+        "factor_2": ([2.0, 4.0], [1.0, 2.0]),
+        "factor_half": ([0.5, 1.0], [1.0, 2.0]),
+        "rounded": ([0.33, 0.67], [1 / 3, 2 / 3]),
+        "wrong": ([5.0, 2.0], [1.0, 2.0]),
+    }
+    assert set(cases) == set(CODES)
+    for code, (a, e) in cases.items():
+        assert diagnose("v", a, e).code == code, code
+
+
+def test_check_prints_and_returns(capsys):
+    d = check("delta1", DELTA1, KEY)
+    assert d.ok and d.code == "correct"
+    assert capsys.readouterr().out == "✓ delta1 is correct.\n"
+    d = check("delta1", -DELTA1, KEY)
+    assert d.code == "sign"
+    assert capsys.readouterr().out.startswith("✗ delta1 has the wrong sign")
+
+
+def test_check_quiet(capsys):
+    check("dW1", DW1.T, KEY, quiet=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_check_unknown_name_lists_known():
+    with pytest.raises(KeyError, match="dW1, delta1, grad_pen_W"):
+        check("delta3", DELTA1, KEY)
+
+
+@pytest.mark.parametrize("bad", ["0.667", None, {"a": 1}, [1, "x"], np.array([1 + 2j])])
+def test_non_numeric_answer_names_argument(bad):
+    with pytest.raises(TypeError, match="answer"):
+        diagnose("delta1", bad, DELTA1)
+
+
+def test_bad_expected_name_and_key():
+    with pytest.raises(TypeError, match="expected"):
+        diagnose("delta1", DELTA1, "abc")
+    with pytest.raises(TypeError, match="name"):
+        diagnose(3, DELTA1, DELTA1)
+    with pytest.raises(TypeError, match="key"):
+        check("delta1", DELTA1, [1, 2, 3])
+    with pytest.raises(ValueError, match="rtol"):
+        diagnose("delta1", DELTA1, DELTA1, rtol=-1)
+    with pytest.raises(ValueError, match="decimals"):
+        diagnose("delta1", DELTA1, DELTA1, decimals=2.5)
