@@ -80,6 +80,15 @@ def _check_pair(y, out, out_name):
     return y, out
 
 
+def _clip(y_hat, clip):
+    """``y_hat`` clipped to [clip, 1 - clip], or unchanged for ``clip=None``."""
+    if clip is None:
+        return y_hat
+    if isinstance(clip, bool) or not isinstance(clip, (int, float, np.floating)) or not (0 < clip < 0.5):
+        raise ValueError(f"clip: expected None or a number in (0, 0.5), got {clip!r}")
+    return np.clip(y_hat, clip, 1.0 - clip)
+
+
 def cross_entropy(y, y_hat, reduction="mean", clip=None):
     r"""Cross-entropy :math:`L = -\sum_k y_k \log \hat y_k` from probabilities.
 
@@ -93,13 +102,10 @@ def cross_entropy(y, y_hat, reduction="mean", clip=None):
     Returns a float.
     """
     y, y_hat = _check_pair(y, y_hat, "y_hat")
-    if clip is not None:
-        if not (0 < clip < 0.5):
-            raise ValueError(f"clip: expected None or a number in (0, 0.5), got {clip}")
-        y_hat = np.clip(y_hat, clip, 1.0 - clip)
-    with np.errstate(divide="ignore"):
-        logs = np.log(y_hat)
-    terms = np.where(y != 0, -y * logs, 0.0)
+    y_hat = _clip(y_hat, clip)
+    with np.errstate(divide="ignore"):  # log 0 = -inf where y > 0: the loss is inf
+        logs = np.log(y_hat, out=np.zeros_like(y_hat), where=y != 0)  # 0 log 0 = 0
+    terms = -y * logs
     return _reduce(_per_sample(terms), reduction)
 
 
@@ -120,10 +126,11 @@ def binary_cross_entropy(y, y_hat, reduction="mean", clip=None):
     y, y_hat : shape ``(n_out,)`` or ``(n_samples, n_out)``; ``clip`` as in :func:`cross_entropy`.
     """
     y, y_hat = _check_pair(y, y_hat, "y_hat")
-    if clip is not None:
-        y_hat = np.clip(y_hat, clip, 1.0 - clip)
-    with np.errstate(divide="ignore"):
-        terms = np.where(y != 0, -y * np.log(y_hat), 0.0) + np.where(y != 1, -(1 - y) * np.log1p(-y_hat), 0.0)
+    y_hat = _clip(y_hat, clip)
+    with np.errstate(divide="ignore"):  # only the terms whose weight y or 1 - y is non-zero
+        log_p = np.log(y_hat, out=np.zeros_like(y_hat), where=y != 0)
+        log_q = np.log1p(-y_hat, out=np.zeros_like(y_hat), where=y != 1)
+    terms = -y * log_p - (1 - y) * log_q
     return _reduce(_per_sample(terms), reduction)
 
 

@@ -124,6 +124,8 @@ def test_wrong_input_shape():
         mh.forward(params, np.ones((1, 4)))
     with raises(ValueError, "X:", "(3,)", "(4,)"):
         mh.forward(params, np.ones(4))
+    with raises(ValueError, "X:", "(3, n_samples)", "columns layout", "(2, 3)"):
+        mh.forward({k: v.T for k, v in params.items()}, np.ones((2, 3)), layout="columns")
     with raises(ValueError, "X:", "1-D or 2-D", "3-D"):
         mh.forward(params, np.ones((1, 1, 3)))
 

@@ -244,3 +244,73 @@ def test_relative_error_cannot_divide_by_zero():
     assert mh.relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert mh.relative_error(np.array([1.0]), np.array([-1.0])) == 1.0
     assert mh.relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+
+
+# ------------------------------------------- argument checks of the loss functions
+LOSS_FUNCTIONS = [mh.cross_entropy, mh.cross_entropy_from_logits, mh.binary_cross_entropy,
+                  mh.binary_cross_entropy_from_logits, mh.mean_squared_error, mh.half_sum_squared_error,
+                  mh.softmax_cross_entropy_delta]
+
+
+@pytest.mark.parametrize("fn", LOSS_FUNCTIONS, ids=lambda f: f.__name__)
+def test_every_loss_function_refuses_mismatched_shapes_and_accepts_lists(fn):
+    with pytest.raises(ValueError, match=r"y: expected the shape of .* \(2, 3\), got \(3, 2\)"):
+        fn(np.full((3, 2), 0.5), np.full((2, 3), 0.5))
+    with pytest.raises(ValueError, match=r"y: expected a 1-D or 2-D array, got 3-D"):
+        fn(np.zeros((1, 1, 2)), np.zeros((1, 1, 2)))
+    assert np.all(np.isfinite(fn([0.0, 1.0], [0.3, 0.7])))  # lists are fine
+
+
+@pytest.mark.parametrize("fn", [mh.cross_entropy_from_logits, mh.binary_cross_entropy_from_logits], ids=lambda f: f.__name__)
+def test_logits_must_be_finite(fn):
+    with pytest.raises(ValueError, match=r"z: expected finite numbers, got nan at index \(1,\)"):
+        fn([1.0, 0.0], [0.0, np.nan])
+
+
+@pytest.mark.parametrize("fn", [mh.cross_entropy, mh.binary_cross_entropy], ids=lambda f: f.__name__)
+def test_clip(fn):
+    y, p = np.array([1.0, 0.0]), np.array([1e-12, 1e-12])
+    clipped = fn(y, p, clip=1e-3)
+    assert clipped == pytest.approx(fn(y, np.array([1e-3, 1e-3])), rel=1e-12)
+    assert clipped < fn(y, p)
+    for bad in (0.0, 0.5, -1e-9, "1e-9"):
+        with pytest.raises(ValueError, match="clip: expected None or a number in"):
+            fn(y, p, clip=bad)
+
+
+@pytest.mark.parametrize("reduction", ["avg", None])
+def test_unknown_reduction_is_refused_everywhere(reduction):
+    s_params = mh.init_params([2, 3, 2], seed=0)
+    X, Y = np.ones((2, 2)), mh.one_hot(np.array([0, 1]), 2)
+    for call in (lambda: mh.cross_entropy(Y, Y, reduction=reduction),
+                 lambda: mh.loss_value(s_params, X, Y, reduction=reduction)):
+        with pytest.raises((ValueError, TypeError), match="reduction"):
+            call()
+
+
+def test_one_hot_argument_checks():
+    with pytest.raises(ValueError, match=r"n_classes: expected a positive whole number, got 0"):
+        mh.one_hot(np.array([0]), 0)
+    with pytest.raises(ValueError, match=r"labels: expected a 1-D array of class indices, got shape \(1, 2\)"):
+        mh.one_hot(np.array([[0, 1]]), 2)
+    np.testing.assert_array_equal(mh.one_hot(np.array([1.0, 0.0]), 2), [[0, 1], [1, 0]])  # whole floats are fine
+
+
+def test_register_activation_argument_checks():
+    with pytest.raises(TypeError, match="name: expected a non-empty string"):
+        mh.register_activation("", np.sin, np.cos)
+    with pytest.raises(TypeError, match="f, df: expected two callables, got function and int"):
+        mh.register_activation("sin_only", lambda z: z, 3)
+    assert "sin_only" not in mh.ACTIVATIONS
+
+
+def test_penalty_gradients_refuse_unknown_kind():
+    with pytest.raises(ValueError, match=r"kind: unknown kind 'l3'; known: elastic_net, l1, l2, l2_half"):
+        mh.penalty_gradients(P, 0.1, "l3")
+
+
+def test_zero_probabilities_where_the_target_is_zero_are_fine():
+    y = np.array([[0.0, 1.0, 0.0]])
+    assert mh.cross_entropy(y, y) == 0.0
+    assert mh.binary_cross_entropy(y, y) == 0.0
+    assert mh.binary_cross_entropy(np.array([1.0]), np.array([0.0])) == math.inf
