@@ -179,14 +179,25 @@ class Loss(NamedTuple):
 
     output : z -> ŷ, the output function paired with this loss.
     from_logits : (y, z) -> per-sample losses, shape ``(n,)``, computed from z exactly.
-    from_output : (y, ŷ, reduction) -> float, the loss from the outputs ŷ.
+    from_output : (y, ŷ, reduction) -> float, the loss from the outputs ŷ (checked).
+    per_sample : (y, ŷ) -> per-sample losses ``(n,)`` from the outputs, unchecked and
+        cheap (a probability below the smallest float counts as that float): what
+        the training loop records for each minibatch.
     delta : (y, ŷ) -> ∂ℓ/∂z per sample, shape ``(n, n_out)``.
     """
 
     output: Callable
     from_logits: Callable
     from_output: Callable
+    per_sample: Callable
     delta: Callable
+
+
+_TINY = np.finfo(float).tiny
+
+
+def _log(p):
+    return np.log(np.maximum(p, _TINY))
 
 
 LOSSES: dict[str, Loss] = {
@@ -194,24 +205,28 @@ LOSSES: dict[str, Loss] = {
         output=softmax,
         from_logits=lambda y, z: np.sum(-y * log_softmax(z), axis=-1),
         from_output=cross_entropy,
+        per_sample=lambda y, y_hat: -np.sum(y * _log(y_hat), axis=-1),
         delta=lambda y, y_hat: y_hat - y,
     ),
     "binary_cross_entropy": Loss(
         output=sigmoid,
         from_logits=lambda y, z: np.sum(_bce_logits(y, z), axis=-1),
         from_output=binary_cross_entropy,
+        per_sample=lambda y, y_hat: -np.sum(y * _log(y_hat) + (1 - y) * _log(1 - y_hat), axis=-1),
         delta=lambda y, y_hat: y_hat - y,
     ),
     "mse": Loss(
         output=identity,
         from_logits=lambda y, z: np.mean((y - z) ** 2, axis=-1),
         from_output=mean_squared_error,
+        per_sample=lambda y, y_hat: np.mean((y - y_hat) ** 2, axis=-1),
         delta=lambda y, y_hat: 2.0 * (y_hat - y) / y.shape[-1],
     ),
     "half_sse": Loss(
         output=identity,
         from_logits=lambda y, z: 0.5 * np.sum((y - z) ** 2, axis=-1),
         from_output=half_sum_squared_error,
+        per_sample=lambda y, y_hat: 0.5 * np.sum((y - y_hat) ** 2, axis=-1),
         delta=lambda y, y_hat: y_hat - y,
     ),
 }

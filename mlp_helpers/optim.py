@@ -50,7 +50,7 @@ def momentum_step(params, grads, velocity, lr, momentum=0.9):
 
 def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu",
           loss="cross_entropy", lam=0.0, penalty_kind="l2", momentum=0.0, seed=0,
-          X_val=None, labels_val=None, layout="rows", record=True):
+          X_val=None, labels_val=None, layout="rows", record="running"):
     r"""Minibatch SGD on the mean loss :math:`\frac1B\sum_{i\in\text{batch}}\ell_i + \lambda R(W)`.
 
     params : initial dict ``W1, b1, ...`` (not changed; a trained copy is returned).
@@ -61,13 +61,21 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     lam, penalty_kind : the penalty; momentum : μ (0 for plain SGD).
     seed : seeds the ``numpy.random.default_rng`` that shuffles every epoch.
     X_val, labels_val : optional held-out data, recorded as ``val_accuracy``.
-    record : when True, the loss (with penalty) and accuracy on the whole
-        training set are recorded after each epoch.
+    record : what goes into ``history`` after each epoch:
+        ``"running"`` (the default, as Keras and most tutorials report it): the
+        mean over the epoch's minibatches of each batch's loss and accuracy,
+        taken from the forward pass the step computes anyway, so almost free;
+        the penalty λR(W) is added at the end of the epoch.  The parameters
+        change during the epoch, so this trails the end-of-epoch value a little.
+        ``"full"``: the exact loss (from the logits) and accuracy of the whole
+        training set with the end-of-epoch parameters: one more forward pass
+        over all the data each epoch.
+        ``None``: record nothing (``val_accuracy`` too).
 
     Returns ``(params, history)``; ``history`` has lists ``"loss"``,
-    ``"accuracy"`` (and ``"val_accuracy"``), one entry per epoch.  Accuracy is
-    the fraction of arg-max predictions equal to the label (for one-hot or
-    class targets).
+    ``"accuracy"`` (and ``"val_accuracy"``, always at the end of the epoch),
+    one entry per epoch.  Accuracy is the fraction of arg-max predictions
+    equal to the label (for one-hot or class targets).
     """
     check_choice("layout", layout, LAYOUTS)
     Ws, bs, bias_shapes = check_params(params, layout)
@@ -80,6 +88,8 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     if momentum >= 1.0:
         raise ValueError(f"momentum: expected a value in [0, 1), got {momentum}")
     check_choice("penalty_kind", penalty_kind, PENALTIES)
+    if record is not None:
+        check_choice("record", record, ("running", "full"))
     X2, _ = _check_input(X, Ws[0].shape[0], layout)  # a 1-D X is a batch of one
     n, n_out = X2.shape[0], Ws[-1].shape[1]
     Y2, y_idx = _targets(labels, n, n_out, layout, "labels")
@@ -87,7 +97,7 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
         Xv, _ = _check_input(X_val, Ws[0].shape[0], layout, name="X_val")
         _, yv_idx = _targets(labels_val, Xv.shape[0], n_out, layout, "labels_val")
 
-    f, df, g, delta_fn = act.f, act.df, out.output, out.delta
+    f, df, g, delta_fn, per_sample = act.f, act.df, out.output, out.delta, out.per_sample
     dR = PENALTIES[penalty_kind].grad
     R = PENALTIES[penalty_kind].value
     vW = [np.zeros_like(W) for W in Ws]
@@ -96,12 +106,17 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     history = {"loss": [], "accuracy": []}
     if X_val is not None:
         history["val_accuracy"] = []
+    running = record == "running"
     for _ in range(epochs):
         order = rng.permutation(n)
+        loss_sum, correct = 0.0, 0
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             Xb, Yb = X2[idx], Y2[idx]
             Zs, Hs = _forward_rows(Ws, bs, Xb, f, g)
+            if running:
+                loss_sum += float(np.sum(per_sample(Yb, Hs[-1])))
+                correct += int(np.count_nonzero(np.argmax(Zs[-1], axis=1) == y_idx[idx]))
             dWs, dbs, _, _ = _backward_rows(Ws, Zs, Hs, delta_fn(Yb, Hs[-1]) / len(idx), df)
             for l in range(len(Ws)):
                 gW = dWs[l] + lam * dR(Ws[l]) if lam > 0 else dWs[l]
@@ -113,19 +128,28 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
                 else:
                     Ws[l] = Ws[l] - lr * gW
                     bs[l] = bs[l] - lr * dbs[l]
-        if record:
-            Zs, Hs = _forward_rows(Ws, bs, X2, f, g)
-            data = float(np.mean(out.from_logits(Y2, Zs[-1])))
-            history["loss"].append(data + lam * sum(R(W) for W in Ws))
-            history["accuracy"].append(float(np.mean(np.argmax(Zs[-1], axis=1) == y_idx)))
-            if X_val is not None:
-                Zv, _ = _forward_rows(Ws, bs, Xv, f, g)
-                history["val_accuracy"].append(float(np.mean(np.argmax(Zv[-1], axis=1) == yv_idx)))
+        if record is None:
+            continue
+        if running:
+            data, accuracy = loss_sum / n, correct / n
+        else:  # logits only: arg-max and the exact loss need no softmax
+            Z_L = _forward_rows(Ws, bs, X2, f, _logits)[0][-1]
+            data = float(np.mean(out.from_logits(Y2, Z_L)))
+            accuracy = float(np.mean(np.argmax(Z_L, axis=1) == y_idx))
+        history["loss"].append(data + (lam * sum(R(W) for W in Ws) if lam > 0 else 0.0))
+        history["accuracy"].append(accuracy)
+        if X_val is not None:
+            Zv = _forward_rows(Ws, bs, Xv, f, _logits)[0][-1]
+            history["val_accuracy"].append(float(np.mean(np.argmax(Zv, axis=1) == yv_idx)))
     new = {}
     for l in range(1, len(Ws) + 1):
         new[f"W{l}"] = Ws[l - 1].T.copy() if layout == "columns" else Ws[l - 1]
         new[f"b{l}"] = bs[l - 1].reshape(bias_shapes[l - 1])
     return new, history
+
+
+def _logits(z):
+    return z
 
 
 def _targets(labels, n, n_out, layout, name):

@@ -68,13 +68,51 @@ def test_train_learns_and_is_seeded():
 
     X, y = make_moons(200, noise=0.1, seed=0)
     p0 = mh.init_params([2, 16, 2], seed=0)
-    p1, h1 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3)
-    p2, h2 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3)
+    p1, h1 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3, record="full")
+    p2, h2 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3, record="full")
     assert h1 == h2
     assert h1["accuracy"][-1] > 0.95 and h1["loss"][-1] < h1["loss"][0] / 3
-    # the recorded loss is the loss of the returned parameters
+    # record="full": the recorded loss is the loss of the returned parameters
     assert h1["loss"][-1] == pytest.approx(mh.loss_value(p1, X, mh.one_hot(y, 2)))
     assert h1["accuracy"][-1] == pytest.approx(np.mean(mh.predict(p1, X) == y))
+    # recording does not change the training
+    p3, h3 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3)
+    p4, h4 = mh.train(p0, X, y, epochs=200, lr=0.5, batch_size=16, seed=3, record=None)
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p3[k])
+        np.testing.assert_array_equal(p1[k], p4[k])
+    assert h4 == {"loss": [], "accuracy": []}
+    assert abs(h3["loss"][-1] - h1["loss"][-1]) < 0.05 and h3["accuracy"][-1] > 0.9
+
+
+@pytest.mark.parametrize("loss", sorted(mh.LOSSES))
+def test_running_record_is_the_mean_minibatch_loss(loss):
+    """Two minibatches an epoch: the record is the mean of the two batch losses,
+    each at the parameters the step started from, plus the penalty at the end."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(8, 3))
+    y = rng.integers(0, 2, 8)
+    Y = mh.one_hot(y, 2)
+    p = mh.init_params([3, 5, 2], seed=2)
+    opts = dict(loss=loss, lam=0.01, penalty_kind="l1")
+    trained, hist = mh.train(p, X, Y, epochs=1, lr=0.2, batch_size=4, seed=11, **opts)
+    order = np.random.default_rng(11).permutation(8)  # the same shuffle as train's
+    q, losses, correct = p, [], 0
+    for idx in (order[:4], order[4:]):
+        data_only = mh.loss_value(q, X[idx], Y[idx], loss=loss)
+        losses.append(data_only)
+        correct += int(np.sum(mh.predict(q, X[idx], loss=loss) == y[idx]))
+        g, _ = mh.backward(q, mh.forward(q, X[idx], loss=loss), Y[idx], **opts)
+        q = mh.sgd_step(q, g, 0.2)
+    for k in p:
+        np.testing.assert_allclose(trained[k], q[k], atol=1e-12)
+    assert hist["loss"][0] == pytest.approx(np.mean(losses) + mh.penalty(q, 0.01, "l1"), rel=1e-9)
+    assert hist["accuracy"][0] == pytest.approx(correct / 8)
+
+
+def test_record_must_be_known():
+    with pytest.raises(ValueError, match="record: unknown record 'all'; known: full, running"):
+        mh.train(mh.init_params([2, 2]), np.ones((1, 2)), np.array([0]), record="all")
 
 
 def test_train_one_epoch_of_full_batch_equals_sgd_steps():

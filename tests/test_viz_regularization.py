@@ -1,0 +1,122 @@
+"""Callbacks and figures of notebook 02 (mlp_helpers.viz.regularization).
+
+Expected numbers come from the definitions written out in plain numpy here
+(lam*w^2, 2*lam*w, lam*|w|, lam*sign(w)), from seed 000's printed values,
+and from central finite differences; never from the callback under test.
+"""
+import html
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from mlp_helpers.viz import regularization as R  # noqa: E402
+
+SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
+LAMS = (0.0, 0.01, 0.02)   # slider lam: min, middle, max
+WS = (-3.0, 0.0, 3.0)      # slider w: min, middle, max
+
+
+def spans(markup):
+    return {k: html.unescape(v) for k, v in SPAN.findall(markup)}
+
+
+@pytest.mark.parametrize("lam", LAMS)
+@pytest.mark.parametrize("w", WS)
+def test_penalty_callback_min_mid_max(lam, w):
+    out = R.penalty_callback(lam=lam, w=w)
+    assert out["l2_penalty"] == pytest.approx(lam * w * w, abs=1e-15)
+    assert out["l2_grad"] == pytest.approx(2 * lam * w, abs=1e-15)
+    assert out["l1_penalty"] == pytest.approx(lam * abs(w), abs=1e-15)
+    assert out["l1_grad"] == pytest.approx(lam * np.sign(w), abs=1e-15)
+    assert out["texts"]["l2_grad"] == f"{2 * lam * w:.6f}"
+
+
+def test_penalty_callback_seed000_numbers():
+    # seed 000: 2 * 0.01 * 1.5 = 0.030000 and 0.005 * sign(1.5) = 0.005000
+    assert R.penalty_callback(lam=0.01, w=1.5)["texts"]["l2_grad"] == "0.030000"
+    assert R.penalty_callback(lam=0.005, w=1.5)["texts"]["l1_grad"] == "0.005000"
+
+
+def test_l1_gradient_at_the_kink_is_zero():
+    out = R.penalty_callback(lam=0.02, w=0.0)
+    assert out["l1_grad"] == 0.0 and out["l1_penalty"] == 0.0
+
+
+@pytest.mark.parametrize("w", [-2.7, -0.3, 0.4, 2.9])
+def test_gradients_match_finite_differences(w):
+    lam, h = 0.013, 1e-6
+    up, down = R.penalty_callback(lam, w + h), R.penalty_callback(lam, w - h)
+    out = R.penalty_callback(lam, w)
+    for name in ("l2", "l1"):
+        fd = (up[f"{name}_penalty"] - down[f"{name}_penalty"]) / (2 * h)
+        assert out[f"{name}_grad"] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+
+
+def _find_slider(box, description):
+    import ipywidgets as widgets
+
+    stack, found = [box], []
+    while stack:
+        w = stack.pop()
+        if isinstance(w, widgets.FloatSlider) and w.description == description:
+            found.append(w)
+        stack.extend(getattr(w, "children", ()))
+    assert len(found) == 1, f"expected one slider {description!r}, found {len(found)}"
+    return found[0]
+
+
+def test_browser_constants_match_the_demo_slider():
+    box, view = R.penalty_demo()
+    slider = _find_slider(box, R.BROWSER_SLIDER)
+    assert slider.value == R.BROWSER_DEFAULT
+    assert slider.step == R.BROWSER_STEP
+    for v in (slider.min, 0.0, slider.max, R.BROWSER_DEFAULT, R.BROWSER_DEFAULT + R.BROWSER_STEP):
+        slider.value = v  # the observer calls the callback, which rewrites the readout
+        assert spans(view.html.value) == R.browser_expected(v)
+        assert view.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_browser_expected_default_is_seed000():
+    exp = R.browser_expected(1.5)
+    assert exp == {"l2_penalty": "0.022500", "l2_grad": "0.030000", "l1_penalty": "0.015000", "l1_grad": "0.010000"}
+
+
+def test_view_updates_curves_in_place():
+    view = R.penalty_view()
+    R.penalty_callback(0.02, -3.0, view=view)
+    np.testing.assert_allclose(view.curve_l2.get_ydata(), 0.02 * view.ws ** 2)
+    assert view.mark_g1.get_ydata()[0] == pytest.approx(-0.02)
+    first = view.image.value
+    R.penalty_callback(0.0, 0.0, view=view)
+    assert view.image.value != first
+    np.testing.assert_allclose(view.curve_l1.get_ydata(), 0.0)
+
+
+def _assert_labelled(fig):
+    for ax in fig.axes:
+        assert ax.get_title(), "every panel needs a title"
+        assert ax.get_xlabel() and ax.get_ylabel(), "every panel needs axis labels"
+        assert ax.get_legend() is not None, "every panel needs a legend"
+
+
+def test_figures_have_titles_labels_legends():
+    import matplotlib.pyplot as plt
+
+    from mlp_helpers import init_params
+    from mlp_helpers.datasets import make_moons
+
+    X, y = make_moons(40, noise=0.2, seed=0)
+    runs = [("a", init_params([2, 5, 2], seed=0)), ("b", init_params([2, 5, 2], seed=1))]
+    figs = [
+        R.penalty_view().fig,
+        R.plot_l1_l2_geometry([1.0, 2.0], [2.0, 0.5], [0.8, 0.0], [0.59, 0.23]),
+        R.plot_training_comparison(runs, X, y, grid=20),
+    ]
+    for fig in figs:
+        _assert_labelled(fig)
+        plt.close(fig)
