@@ -59,6 +59,12 @@ def gradient_check(params, X, Y, eps=1e-6, **options):
     params, X, Y and ``options`` (activation, loss, layout, reduction, lam,
     penalty_kind, include_biases) are passed to both.
     Returns a dict ``{name: relative error}`` for every parameter.
+
+    A relative error compares the two gradients with their size.  Where a
+    parameter's true gradient is at round-off level (about 1e-15, as for seed
+    000, whose softmax is saturated), both sides are round-off noise and the
+    ratio can be large although nothing is wrong: compare the absolute values
+    there (``numerical_gradient`` and ``backward`` give both).
     """
     fwd = {k: options[k] for k in ("activation", "loss", "layout") if k in options}
     cache = forward(params, X, **fwd)

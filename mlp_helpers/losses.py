@@ -238,25 +238,26 @@ def get_loss(name):
     return LOSSES[name]
 
 
-def one_hot(labels, n_classes):
+def one_hot(labels, n_classes, name="labels"):
     """One-hot rows from integer class labels.
 
     labels : int array, shape ``(n_samples,)``, each in ``0 .. n_classes-1``.
+    name : the argument's name in error messages.
     Returns float array, shape ``(n_samples, n_classes)``.
     """
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
         raise ValueError(f"n_classes: expected a positive whole number, got {n_classes!r}")
     arr = np.asarray(labels)
     if arr.ndim != 1:
-        raise ValueError(f"labels: expected a 1-D array of class indices, got shape {arr.shape}")
+        raise ValueError(f"{name}: expected a 1-D array of class indices, got shape {arr.shape}")
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(int)
         else:
-            raise TypeError(f"labels: expected whole-number class indices, got dtype {arr.dtype}")
+            raise TypeError(f"{name}: expected whole-number class indices, got dtype {arr.dtype}")
     if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
         bad = arr[(arr < 0) | (arr >= n_classes)][0]
-        raise ValueError(f"labels: expected values in 0..{n_classes - 1}, got {int(bad)}")
+        raise ValueError(f"{name}: expected values in 0..{n_classes - 1}, got {int(bad)}")
     out = np.zeros((arr.size, n_classes))
     out[np.arange(arr.size), arr.astype(int)] = 1.0
     return out

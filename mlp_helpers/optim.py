@@ -160,7 +160,7 @@ def _targets(labels, n, n_out, layout, name):
     if arr.ndim == 1:
         if arr.shape[0] != n:
             raise ValueError(f"{name}: expected {n} labels (one per sample), got shape {arr.shape}")
-        Y = one_hot(arr, n_out)
+        Y = one_hot(arr, n_out, name)
         return Y, np.argmax(Y, axis=1)
     Y = as_float_array(name, arr, ndim=2)
     if layout == "columns":

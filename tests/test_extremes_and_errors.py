@@ -306,3 +306,25 @@ def test_inputs_are_not_changed():
     mh.train(params, X, np.array([0]), epochs=2)
     for k in params:
         np.testing.assert_array_equal(params[k], copies[k])
+
+
+def test_train_records_held_out_accuracy_of_the_end_of_epoch_parameters():
+    from mlp_helpers.datasets import make_moons
+
+    X, y = make_moons(120, noise=0.2, seed=1)
+    Xv, yv = make_moons(60, noise=0.2, seed=2)
+    p0 = mh.init_params([2, 8, 2], seed=0)
+    p1, hist = mh.train(p0, X, y, epochs=3, lr=0.3, batch_size=20, X_val=Xv, labels_val=yv)
+    assert len(hist["val_accuracy"]) == 3
+    assert hist["val_accuracy"][-1] == pytest.approx(np.mean(mh.predict(p1, Xv) == yv))
+    with raises(ValueError, "labels_val", "0..1", "5"):
+        mh.train(p0, X, y, X_val=Xv, labels_val=np.full(60, 5))
+
+
+def test_train_2d_targets_of_the_wrong_shape():
+    p = mh.init_params([3, 4, 2], seed=0)
+    X = np.ones((5, 3))
+    with raises(ValueError, "labels:", "(5, 2)", "(5,) class labels", "(5, 3)"):
+        mh.train(p, X, np.zeros((5, 3)))
+    with raises(ValueError, "labels:", "(2, 5)", "(5, 2)"):
+        mh.train({k: v.T for k, v in p.items()}, X.T, np.zeros((5, 2)), layout="columns")
