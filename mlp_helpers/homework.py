@@ -181,12 +181,14 @@ def problem_blocks(v):
     for l in range(1, L + 1):
         W = v.params[f"W{l}"]
         blocks.append(("m", rf"W_{{{l}}} = {_pmatrix([[a.given(a_d(e)) for e in r] for r in W])}, \quad b_{{{l}}} = {vec(v.params[f'b{l}'])}"))
+    forward_steps = ", ".join(f"$Z_{l}$, $H_{l}$" for l in range(1, L)) + f", $Z_{L}$"
+    backward_steps = ", ".join(
+        f"$\\delta_{l}$, $\\partial L/\\partial W_{l}$, $\\partial L/\\partial b_{l}$" for l in range(L, 0, -1))
     tasks = [
-        f"Compute the forward pass: $Z_1$, $H_1$, ..., $Z_{L}$ and $\\hat y$.",
+        f"Compute the forward pass: {forward_steps} and $\\hat y$.",
         "Compute the loss" + (f" with the penalty $\\lambda = {a.given(a_d(v.options['lam']))}$ ({v.options['penalty_kind']})"
                               if v.options["lam"] > 0 else "") + ".",
-        f"Backpropagate: $\\delta_{L}$, $\\partial L/\\partial W_{L}$, $\\partial L/\\partial b_{L}$, ..., "
-        "$\\delta_1$, $\\partial L/\\partial W_1$, $\\partial L/\\partial b_1$.",
+        f"Backpropagate: {backward_steps}.",
     ]
     if v.options["lr"] is not None:
         tasks.append(f"Update every parameter with $\\alpha = {a.given(a_d(v.options['lr']))}$.")
