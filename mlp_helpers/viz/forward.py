@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import cross_entropy, cross_entropy_from_logits, forward, loss_value, softmax
 from ..seeds import seed000
+from . import figure_image
 
 # --------------------------------------------------------------- formatting
 def fmt(x, spec=".4f"):
@@ -309,7 +310,7 @@ def forward_view(dpi=80):
     animated = ([diagram.edges[("W2", 0, 0)]] + diagram.boxes + [t for row in diagram.texts for t in row]
                 + list(bars))
     return _View(fig=fig, diagram=diagram, bars=list(bars), blit=BlitPNG(fig, animated, dpi),
-                 image=widgets.Image(format="png"), html=widgets.HTML())
+                 image=figure_image(fig, dpi), html=widgets.HTML())
 
 
 def forward_demo():
@@ -407,7 +408,7 @@ def saturation_view(dpi=80):
     fig.tight_layout()
     blit = BlitPNG(fig, list(bars) + [mark_exact, mark_clipped], dpi)
     return _View(fig=fig, bars=list(bars), mark_exact=mark_exact, mark_clipped=mark_clipped,
-                 floor=floor, blit=blit, image=widgets.Image(format="png"), html=widgets.HTML())
+                 floor=floor, blit=blit, image=figure_image(fig, dpi), html=widgets.HTML())
 
 
 def saturation_demo():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import forward, penalty, penalty_gradients
+from . import figure_image
 from .forward import BlitPNG, _View, fmt, readout_html, show_figure  # noqa: F401 (show_figure re-exported for notebook 02)
 
 # ------------------------------------------------ demo: one weight, one lambda
@@ -118,7 +119,7 @@ def penalty_view(dpi=80):
     return _View(fig=fig, ws=ws, gap=gap, curve_l2=curve_l2, curve_l1=curve_l1, grad_l2=grad_l2,
                  grad_l1=grad_l1, kink=kink, mark_l2=mark_l2, mark_l1=mark_l1, mark_g2=mark_g2,
                  mark_g1=mark_g1, blit=BlitPNG(fig, animated, dpi),
-                 image=widgets.Image(format="png"), html=widgets.HTML())
+                 image=figure_image(fig, dpi), html=widgets.HTML())
 
 
 def penalty_demo():
