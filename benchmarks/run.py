@@ -673,7 +673,27 @@ def main(argv=None):
         scaling_width=tw, scaling_batch=tb, sentence=sentence, n_updates=n_updates, notebooks=nb_table,
         targets=targets, notes="\n".join(notes)).rstrip() + "\n", encoding="utf-8")
     print(f"written: {out_dir / 'README.md'}")
+    if out_dir == HERE and nb_rows:  # a full run into benchmarks/: the notebooks' index gets the figures too
+        write_notebook_timing(ROOT / "notebooks" / "README.md", nb_table, load_note)
     return 0
+
+
+TIMING_BEGIN = "<!-- timing BEGIN (written by benchmarks/run.py; do not edit by hand) -->"
+TIMING_END = "<!-- timing END -->"
+
+
+def write_notebook_timing(path, nb_table, load_note):
+    """Replace the marked timing region of ``notebooks/README.md`` with the latest table."""
+    text = path.read_text(encoding="utf-8")
+    if TIMING_BEGIN not in text or TIMING_END not in text:
+        print(f"note: {path} has no timing markers; not updated")
+        return
+    head, rest = text.split(TIMING_BEGIN, 1)
+    _, tail = rest.split(TIMING_END, 1)
+    body = (f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run.py` on the machine described in "
+            f"[benchmarks/README.md](../benchmarks/README.md) (it {load_note}).\n\n{nb_table.strip()}\n")
+    path.write_text(head + TIMING_BEGIN + "\n" + body + TIMING_END + tail, encoding="utf-8")
+    print(f"written: {path} (timing)")
 
 
 if __name__ == "__main__":

@@ -107,31 +107,35 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     if X_val is not None:
         history["val_accuracy"] = []
     running = record == "running"
+    # "running": each step copies its outputs ŷ into this buffer (rows in the epoch's
+    # shuffled order); loss and accuracy are computed from it once per epoch.
+    outputs = np.empty((n, n_out)) if running else None
     for _ in range(epochs):
         order = rng.permutation(n)
-        loss_sum, correct = 0.0, 0
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             Xb, Yb = X2[idx], Y2[idx]
             Zs, Hs = _forward_rows(Ws, bs, Xb, f, g)
             if running:
-                loss_sum += float(np.sum(per_sample(Yb, Hs[-1])))
-                correct += int(np.count_nonzero(np.argmax(Zs[-1], axis=1) == y_idx[idx]))
+                outputs[start:start + len(idx)] = Hs[-1]
             dWs, dbs, _, _ = _backward_rows(Ws, Zs, Hs, delta_fn(Yb, Hs[-1]) / len(idx), df)
+            # θ ← θ − α g.  In place: Ws and bs are this function's own copies
+            # (check_params copied them), so the caller's params never change.
             for l in range(len(Ws)):
                 gW = dWs[l] + lam * dR(Ws[l]) if lam > 0 else dWs[l]
                 if momentum > 0:
                     vW[l] = momentum * vW[l] - lr * gW
                     vb[l] = momentum * vb[l] - lr * dbs[l]
-                    Ws[l] = Ws[l] + vW[l]
-                    bs[l] = bs[l] + vb[l]
+                    Ws[l] += vW[l]
+                    bs[l] += vb[l]
                 else:
-                    Ws[l] = Ws[l] - lr * gW
-                    bs[l] = bs[l] - lr * dbs[l]
+                    Ws[l] -= lr * gW
+                    bs[l] -= lr * dbs[l]
         if record is None:
             continue
-        if running:
-            data, accuracy = loss_sum / n, correct / n
+        if running:  # ŷ is monotone in z (softmax, sigmoid, identity): arg-max over ŷ = over z
+            data = float(np.mean(per_sample(Y2[order], outputs)))
+            accuracy = float(np.mean(np.argmax(outputs, axis=1) == y_idx[order]))
         else:  # logits only: arg-max and the exact loss need no softmax
             Z_L = _forward_rows(Ws, bs, X2, f, _logits)[0][-1]
             data = float(np.mean(out.from_logits(Y2, Z_L)))
