@@ -568,7 +568,7 @@ arithmetic than the steps. Changes, with (a)/(b) measured on a quiet machine:
 
 | version of `train` | (a)/(b) |
 |---|---:|
-| before: exact full-data loss and accuracy after every epoch (now `record="full"`) | 1.71x (full run, load about 2); 1.64x (load about 5) |
+| before: exact full-data loss and accuracy after every epoch (now `record="full"`) | 1.70x (full run, load about 2); 1.64x (load about 5) |
 | the record is the running mean of the minibatch losses and accuracies, computed per batch | 1.48x (full run, quiet) |
 | the same from an epoch buffer (one slice copy per step, one vectorised pass per epoch), logits only for the evaluations, in-place update of `train`'s own copies | 1.33x (the full run above); 1.24x (21-run A/B) |
 
