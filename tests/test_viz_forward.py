@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import forward as F  # noqa: E402
+from widget_helpers import find_slider
 
 W1 = np.array([[2.5, -1.2, 0.8, 3.1], [-0.5, 2.8, -1.5, 0.3], [1.7, -0.9, 2.3, -1.8]])
 b1 = np.array([0.5, -0.3, 0.2, 0.7])
@@ -95,22 +96,10 @@ def test_saturation_clipped_vs_exact_at_seed():
     assert F.saturation_callback(0.0)["L_exact"] == pytest.approx(np.log(2.0), rel=1e-12)
 
 
-def _find_slider(box, description):
-    import ipywidgets as widgets
-
-    stack, found = [box], []
-    while stack:
-        w = stack.pop()
-        if isinstance(w, widgets.FloatSlider) and w.description == description:
-            found.append(w)
-        stack.extend(getattr(w, "children", ()))
-    assert len(found) == 1, f"expected one slider {description!r}, found {len(found)}"
-    return found[0]
-
 
 def test_browser_constants_match_the_demo_slider():
     box, view = F.forward_demo()
-    slider = _find_slider(box, F.BROWSER_SLIDER)
+    slider = find_slider(box, F.BROWSER_SLIDER)
     assert slider.value == F.BROWSER_DEFAULT
     assert slider.step == F.BROWSER_STEP
     for v in (slider.min, 0.5 * (slider.min + slider.max), slider.max,

@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import regularization as R  # noqa: E402
+from widget_helpers import find_slider
 
 SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
 LAMS = (0.0, 0.01, 0.02)   # slider lam: min, middle, max
@@ -57,22 +58,10 @@ def test_gradients_match_finite_differences(w):
         assert out[f"{name}_grad"] == pytest.approx(fd, rel=1e-6, abs=1e-9)
 
 
-def _find_slider(box, description):
-    import ipywidgets as widgets
-
-    stack, found = [box], []
-    while stack:
-        w = stack.pop()
-        if isinstance(w, widgets.FloatSlider) and w.description == description:
-            found.append(w)
-        stack.extend(getattr(w, "children", ()))
-    assert len(found) == 1, f"expected one slider {description!r}, found {len(found)}"
-    return found[0]
-
 
 def test_browser_constants_match_the_demo_slider():
     box, view = R.penalty_demo()
-    slider = _find_slider(box, R.BROWSER_SLIDER)
+    slider = find_slider(box, R.BROWSER_SLIDER)
     assert slider.value == R.BROWSER_DEFAULT
     assert slider.step == R.BROWSER_STEP
     for v in (slider.min, 0.0, slider.max, R.BROWSER_DEFAULT, R.BROWSER_DEFAULT + R.BROWSER_STEP):

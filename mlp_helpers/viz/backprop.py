@@ -21,17 +21,16 @@ every other control at its default.
 """
 from __future__ import annotations
 
-from io import BytesIO
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .. import backward, forward, loss_value
 from ..seeds import seed001
+from . import render_png
 
 # ------------------------------------------------------------------ settings
 #: The weights the dropdown offers: label -> (parameter name, index).
@@ -138,26 +137,6 @@ def browser_expected(value):
 
 
 # ------------------------------------------------------------------ the demo
-def render_png(fig, animated=(), background=None):
-    """Render ``fig`` (with a ``FigureCanvasAgg``) to PNG bytes, fast.
-
-    animated : artists created with ``animated=True``; they are drawn over
-    ``background`` (from ``canvas.copy_from_bbox``) without redrawing the
-    rest.  With ``background=None`` the whole figure is drawn first.
-    Returns ``(png_bytes, background)``.
-    """
-    canvas = fig.canvas
-    if background is None:
-        canvas.draw()
-        background = canvas.copy_from_bbox(fig.bbox)
-    else:
-        canvas.restore_region(background)
-    for artist in animated:
-        artist.axes.draw_artist(artist)
-    buf = BytesIO()
-    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha, 25% less to encode
-    Image.fromarray(rgb).save(buf, format="png", compress_level=1)
-    return buf.getvalue(), background
 
 
 def make_tangent_demo(weight=DEFAULT_WEIGHT, value=None, dpi=80):

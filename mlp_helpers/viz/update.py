@@ -20,17 +20,16 @@ its slider's description, ``browser_expected(value)`` the readout texts.
 """
 from __future__ import annotations
 
-from io import BytesIO
 from types import SimpleNamespace
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .. import forward, init_params, loss_value, one_hot, predict, sgd_step, train
 from ..datasets import make_moons, train_test_split
+from . import render_png
 
 # ------------------------------------------------------------ loss surface
 CURVATURES = np.array([1.0, 10.0])  # a, b of L(w) = 1/2 (a w1^2 + b w2^2)
@@ -128,23 +127,6 @@ def browser_expected(value):
             "verdict": word}
 
 
-def render_png(fig, animated=(), background=None):
-    """PNG bytes of ``fig`` (an Agg canvas): ``animated`` artists over a cached ``background``.
-
-    Returns ``(png_bytes, background)``; ``background=None`` draws everything first.
-    """
-    canvas = fig.canvas
-    if background is None:
-        canvas.draw()
-        background = canvas.copy_from_bbox(fig.bbox)
-    else:
-        canvas.restore_region(background)
-    for artist in animated:
-        artist.axes.draw_artist(artist)
-    buf = BytesIO()
-    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha, 25% less to encode
-    Image.fromarray(rgb).save(buf, format="png", compress_level=1)
-    return buf.getvalue(), background
 
 
 def _agg_figure(figsize, dpi):
