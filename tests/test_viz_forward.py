@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import forward as F  # noqa: E402
-from widget_helpers import find_slider
+from viz_checks import assert_labelled, find_slider
 
 W1 = np.array([[2.5, -1.2, 0.8, 3.1], [-0.5, 2.8, -1.5, 0.3], [1.7, -0.9, 2.3, -1.8]])
 b1 = np.array([0.5, -0.3, 0.2, 0.7])
@@ -132,12 +132,6 @@ def test_views_redraw_in_place():
     assert set(spans(sview.html.value)) == {"Yhat", "L_exact", "L_clipped"}
 
 
-def _assert_labelled(fig):
-    for ax in fig.axes:
-        assert ax.get_title(), "every panel needs a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "every panel needs axis labels"
-        assert ax.get_legend() is not None, "every panel needs a legend"
-
 
 def test_figures_have_titles_labels_legends():
     import matplotlib.pyplot as plt
@@ -146,7 +140,7 @@ def test_figures_have_titles_labels_legends():
     cache = F.forward(s["params"], s["X"])
     for fig in (F.draw_network(s["params"], cache), F.plot_activations(),
                 F.forward_view().fig, F.saturation_view().fig):
-        _assert_labelled(fig)
+        assert_labelled(fig)
         plt.close(fig)
 
 

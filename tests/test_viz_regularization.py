@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import regularization as R  # noqa: E402
-from widget_helpers import find_slider
+from viz_checks import assert_labelled, find_slider
 
 SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
 LAMS = (0.0, 0.01, 0.02)   # slider lam: min, middle, max
@@ -86,12 +86,6 @@ def test_view_updates_curves_in_place():
     np.testing.assert_allclose(view.curve_l1.get_ydata(), 0.0)
 
 
-def _assert_labelled(fig):
-    for ax in fig.axes:
-        assert ax.get_title(), "every panel needs a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "every panel needs axis labels"
-        assert ax.get_legend() is not None, "every panel needs a legend"
-
 
 def test_figures_have_titles_labels_legends():
     import matplotlib.pyplot as plt
@@ -107,5 +101,5 @@ def test_figures_have_titles_labels_legends():
         R.plot_training_comparison(runs, X, y, grid=20),
     ]
     for fig in figs:
-        _assert_labelled(fig)
+        assert_labelled(fig)
         plt.close(fig)

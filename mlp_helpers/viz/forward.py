@@ -286,6 +286,20 @@ class _View:
         self.__dict__.update(kw)
 
 
+def _probability_bars(ax, y_hat, labels, title):
+    """Two bars for the class probabilities ŷ on ``ax``; returns the bar artists."""
+    bars = ax.bar([0, 1], y_hat, color=["tab:blue", "tab:orange"], label=labels)
+    ax.set_ylim(0, 1.4)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels(["class 0", "class 1"], fontsize=8)
+    ax.set_xlabel("class", fontsize=8)
+    ax.set_ylabel("probability ŷ", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=6, loc="upper center")
+    return bars
+
+
 def forward_view(dpi=80):
     """Build the forward demo's figure once (closed, so inline does not show it) and its widgets."""
     import ipywidgets as widgets
@@ -296,16 +310,7 @@ def forward_view(dpi=80):
     fig, (ax, axb) = plt.subplots(1, 2, figsize=(7.6, 3.4), gridspec_kw={"width_ratios": [3, 1]})
     plt.close(fig)
     diagram = NetworkDiagram(ax, params, cache, title="Forward pass, live (seed 000)")
-    bars = axb.bar([0, 1], cache["Yhat"][0], color=["tab:blue", "tab:orange"],
-                   label=["ŷ1 (class 0, the target)", "ŷ2 (class 1)"])
-    axb.set_ylim(0, 1.4)
-    axb.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-    axb.set_xticks([0, 1])
-    axb.set_xticklabels(["class 0", "class 1"], fontsize=8)
-    axb.set_xlabel("class", fontsize=8)
-    axb.set_ylabel("probability ŷ", fontsize=8)
-    axb.set_title("softmax output", fontsize=9)
-    axb.legend(fontsize=6, loc="upper center")
+    bars = _probability_bars(axb, cache["Yhat"][0], ["ŷ1 (class 0, the target)", "ŷ2 (class 1)"], "softmax output")
     fig.tight_layout()
     animated = ([diagram.edges[("W2", 0, 0)]] + diagram.boxes + [t for row in diagram.texts for t in row]
                 + list(bars))
@@ -383,15 +388,7 @@ def saturation_view(dpi=80):
     fig, (axb, axl) = plt.subplots(1, 2, figsize=(7.6, 3.0), gridspec_kw={"width_ratios": [1, 2]})
     plt.close(fig)
     Yhat = softmax(Z2_SEED)
-    bars = axb.bar([0, 1], Yhat, color=["tab:blue", "tab:orange"], label=["ŷ1 (target class)", "ŷ2"])
-    axb.set_ylim(0, 1.4)
-    axb.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-    axb.set_xticks([0, 1])
-    axb.set_xticklabels(["class 0", "class 1"], fontsize=8)
-    axb.set_xlabel("class", fontsize=8)
-    axb.set_ylabel("probability ŷ", fontsize=8)
-    axb.set_title("ŷ = softmax(s·z2)", fontsize=9)
-    axb.legend(fontsize=6, loc="upper center")
+    bars = _probability_bars(axb, Yhat, ["ŷ1 (target class)", "ŷ2"], "ŷ = softmax(s·z2)")
     ss = np.linspace(SCALE_RANGE["min"], SCALE_RANGE["max"], 201)
     floor = 1e-40
     exact = np.array([cross_entropy_from_logits(Y_SEED, s * Z2_SEED) for s in ss])
