@@ -328,3 +328,34 @@ def test_train_2d_targets_of_the_wrong_shape():
         mh.train(p, X, np.zeros((5, 3)))
     with raises(ValueError, "labels:", "(2, 5)", "(5, 2)"):
         mh.train({k: v.T for k, v in p.items()}, X.T, np.zeros((5, 2)), layout="columns")
+
+
+def test_argument_types_and_ranges():
+    params, X, Y = _seed()
+    with raises(TypeError, "X:", "array of numbers", "NoneType"):
+        mh.forward(params, None)
+    with raises(TypeError, "X:", "array of numbers", "list"):
+        mh.forward(params, [[1.0, 2.0], [3.0]])  # ragged
+    with raises(TypeError, "X:", "real numbers", "complex"):
+        mh.forward(params, np.array([[1.0, 0.5, 2.0j]]))
+    with raises(TypeError, "activation", "expected one of", "3"):
+        mh.forward(params, X, activation=3)
+    with raises(TypeError, "lr:", "expected a number", "str"):
+        mh.sgd_step(params, {k: np.zeros_like(v) for k, v in params.items()}, "0.1")
+    with raises(ValueError, "epochs:", "whole number", "2.5"):
+        mh.train(params, X, np.array([0]), epochs=2.5)
+    with raises(ValueError, "lr:", "finite", "inf"):
+        mh.train(params, X, np.array([0]), lr=np.inf)
+    with raises(ValueError, "momentum", "<= 1.0", "1.5"):
+        mh.train(params, X, np.array([0]), momentum=1.5)
+    # a 0-d array is a number
+    new = mh.sgd_step(params, {k: np.ones_like(v) for k, v in params.items()}, np.array(0.5))
+    np.testing.assert_allclose(new["W1"], params["W1"] - 0.5)
+    _, hist = mh.train(params, X, np.array([0]), epochs=np.int64(2))
+    assert len(hist["loss"]) == 2
+
+
+def test_relative_error_argument_checks():
+    with raises(ValueError, "b:", "(2,)", "(3,)"):
+        mh.relative_error(np.zeros(2), np.zeros(3))
+    assert mh.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
