@@ -351,11 +351,20 @@ def test_argument_types_and_ranges():
     # a 0-d array is a number
     new = mh.sgd_step(params, {k: np.ones_like(v) for k, v in params.items()}, np.array(0.5))
     np.testing.assert_allclose(new["W1"], params["W1"] - 0.5)
-    _, hist = mh.train(params, X, np.array([0]), epochs=np.int64(2))
-    assert len(hist["loss"]) == 2
+    for two in (np.int64(2), 2.0):  # whole numbers of any type
+        _, hist = mh.train(params, X, np.array([0]), epochs=two)
+        assert len(hist["loss"]) == 2
 
 
 def test_relative_error_argument_checks():
     with raises(ValueError, "b:", "(2,)", "(3,)"):
         mh.relative_error(np.zeros(2), np.zeros(3))
     assert mh.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+
+
+def test_numerical_gradient_argument_checks():
+    params, _, _ = _seed()
+    with raises(ValueError, "eps", "> 0.0", "0.0"):
+        mh.numerical_gradient(lambda p: 0.0, params, eps=0.0)
+    with raises(TypeError, "f:", "callable", "int"):
+        mh.numerical_gradient(3, params)
