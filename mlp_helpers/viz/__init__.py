@@ -42,3 +42,18 @@ def render_png(fig, animated=(), background=None):
     rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha, 25% less to encode
     Image.fromarray(rgb).save(buf, format="png", compress_level=1)
     return buf.getvalue(), background
+
+
+def show_figure(fig):
+    """Show ``fig`` in the notebook as a PNG only, then close it (every notebook's figures).
+
+    ``plt.show()`` under the inline backend also stores a text form
+    ``<Figure size WxH with N Axes>`` whose size depends on the installed
+    matplotlib-inline's dpi; displaying only ``image/png`` keeps the stored
+    outputs version-independent (nbval does not compare PNGs).
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig, include=["image/png"])
+    plt.close(fig)

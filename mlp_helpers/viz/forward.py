@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import cross_entropy, cross_entropy_from_logits, forward, loss_value, softmax
 from ..seeds import seed000
-from . import figure_image
+from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 01 imports it from here)
 
 # --------------------------------------------------------------- formatting
 def fmt(x, spec=".4f"):
@@ -445,16 +445,3 @@ def plot_activations(names=("relu", "sigmoid", "tanh", "relu_plus_sin"), z=None,
 
 
 # ------------------------------------------------------------ showing figures
-def show_figure(fig):
-    """Show ``fig`` in the notebook as a PNG only, then close it.
-
-    ``plt.show()`` under the inline backend also stores a text form
-    ``<Figure size WxH with N Axes>`` whose size depends on the installed
-    matplotlib-inline's dpi; displaying only ``image/png`` keeps the stored
-    outputs version-independent (nbval does not compare PNGs).
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    display(fig, include=["image/png"])
-    plt.close(fig)

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import forward, penalty, penalty_gradients
-from . import figure_image
-from .forward import BlitPNG, _View, fmt, readout_html, show_figure  # noqa: F401 (show_figure re-exported for notebook 02)
+from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 02 imports it from here)
+from .forward import BlitPNG, _View, fmt, readout_html
 
 # ------------------------------------------------ demo: one weight, one lambda
 PENALTY_DEFAULTS = {"lam": 0.01, "w": 1.5}  # seed 000's lambda for L2 and its W2[0,0]
