@@ -4,8 +4,8 @@
   and no link anywhere points at another repository or branch;
 * the set-up cell prints nothing outside Colab, and inside Colab runs exactly
   ``pip install --quiet --no-deps git+https://github.com/OWNER/REPO@BRANCH``;
-* ``python -m mlp_helpers.course fork`` retargets a copy of the repository completely (and back);
-* every cell has slideshow metadata, and ``python -m mlp_helpers.course slides`` builds a deck
+* ``python -m mlp_helpers.instructor.course fork`` retargets a copy of the repository completely (and back);
+* every cell has slideshow metadata, and ``python -m mlp_helpers.instructor.course slides`` builds a deck
   holding the notebook's headings;
 * no stored output is an object repr (they would show as stray text in the Voila app).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mlp_helpers import course as course_tool
+from mlp_helpers.instructor import course as course_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -37,7 +37,7 @@ def _src(cell):
 
 def _tool(*args, cwd=ROOT):
     """Run the documented command line and return its stdout (fails the test on a non-zero exit)."""
-    done = subprocess.run([sys.executable, "-m", "mlp_helpers.course", *args], cwd=cwd,
+    done = subprocess.run([sys.executable, "-m", "mlp_helpers.instructor.course", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"course {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -87,7 +87,7 @@ def test_notebook_badges_and_setup_cell_agree_with_course_toml(path):
 
 
 def test_check_finds_nothing_to_fix():
-    """What `python -m mlp_helpers.course check --slides` (the maintainers' command) reports."""
+    """What `python -m mlp_helpers.instructor.course check --slides` (the maintainers' command) reports."""
     assert course_tool.check(COURSE, slides=True) == []
 
 

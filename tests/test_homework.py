@@ -9,7 +9,7 @@ import pytest
 
 import mlp_helpers as mh
 from mlp_helpers.check import check
-from mlp_helpers.homework import load_key, make_variant, write_variant
+from mlp_helpers.instructor.homework import load_key, make_variant, write_variant
 
 
 def _z_and_p(v):
@@ -71,7 +71,7 @@ def test_key_equals_helpers(seed):
 def test_same_seed_same_bytes_and_cli(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     write_variant(make_variant(7, "4-3-2", "relu_plus_sin"), a)
-    r = subprocess.run([sys.executable, "-m", "mlp_helpers.homework", "--seed", "7", "--arch", "4-3-2",
+    r = subprocess.run([sys.executable, "-m", "mlp_helpers.instructor.homework", "--seed", "7", "--arch", "4-3-2",
                         "--activation", "relu_plus_sin", "--out", str(b)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in a.iterdir())

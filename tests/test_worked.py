@@ -5,7 +5,7 @@ import pytest
 
 import mlp_helpers as mh
 from mlp_helpers.seeds import seed000, seed001
-from mlp_helpers.worked import worked_solution
+from mlp_helpers.instructor.worked import worked_solution
 
 # Every figure seed 001 prints, typed in from /work/shared/seeds/001_*.txt (not computed here).
 SEED001 = {

@@ -7,7 +7,7 @@ source .ci/steps/lib.bash
 step_timer "40_slides"
 
 rm -rf slides
-.venv/bin/python -m mlp_helpers.course slides
+.venv/bin/python -m mlp_helpers.instructor.course slides
 for nb in notebooks/[0-9][0-9]_*.ipynb; do
   deck="slides/$(basename "$nb" .ipynb).slides.html"
   [ -s "$deck" ] || { echo "FAIL: no deck $deck"; exit 1; }

@@ -61,10 +61,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_scalar
-from .activations import ACTIVATIONS
-from .network import check_params
-from .regularization import PENALTIES
+from .._validate import as_float_array, check_choice, check_scalar
+from ..activations import ACTIVATIONS
+from ..network import check_params
+from ..regularization import PENALTIES
 
 MODES = ("exact", "hand")
 LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "half_sse")
@@ -157,7 +157,7 @@ def _act_relu():
 
 
 def _act_leaky():
-    from .activations import LEAKY_SLOPE
+    from ..activations import LEAKY_SLOPE
     s = _dec(LEAKY_SLOPE)
 
     def value(a, z):

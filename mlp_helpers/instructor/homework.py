@@ -16,7 +16,7 @@ r"""Homework variants: a random network with "nice" numbers, its problem stateme
 ``key.json`` (the network, the options and both answer keys), byte for byte the
 same for the same arguments.  From the shell::
 
-    python -m mlp_helpers.homework --seed 7 --arch 4-3-2 --activation relu_plus_sin --out DIR
+    python -m mlp_helpers.instructor.homework --seed 7 --arch 4-3-2 --activation relu_plus_sin --out DIR
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import check_choice, check_scalar
-from .activations import ACTIVATIONS
-from .regularization import PENALTIES
+from .._validate import check_choice, check_scalar
+from ..activations import ACTIVATIONS
+from ..regularization import PENALTIES
 from .worked import LOSS_NAMES, WorkedSolution, _Arith, _md, _pmatrix, _tex, kinks, worked_solution
 
 KINK_MARGIN = 0.05
@@ -131,7 +131,7 @@ def make_variant(seed, arch="4-3-2", activation="relu_plus_sin", loss="cross_ent
         The random seed: the same seed (and options) gives the same variant.
     arch : str or sequence of int, e.g. "4-3-2"
     activation, loss, layout, lr, lam, penalty_kind, decimals
-        As in :func:`mlp_helpers.worked.worked_solution`.
+        As in :func:`mlp_helpers.instructor.worked.worked_solution`.
 
     Returns
     -------
@@ -159,7 +159,7 @@ def make_variant(seed, arch="4-3-2", activation="relu_plus_sin", loss="cross_ent
 
 
 def problem_blocks(v):
-    """The problem statement as document blocks (see :mod:`mlp_helpers.worked`)."""
+    """The problem statement as document blocks (see :mod:`mlp_helpers.instructor.worked`)."""
     a = _Arith("hand", v.options["decimals"])
     cols = v.options["layout"] == "columns"
     L = len(v.sizes) - 1
@@ -241,8 +241,8 @@ def load_key(path, exact=False):
 
 
 def main(argv=None):
-    """Command line: python -m mlp_helpers.homework --seed 7 --arch 4-3-2 --activation relu_plus_sin --out DIR."""
-    p = argparse.ArgumentParser(prog="python -m mlp_helpers.homework", description=__doc__.splitlines()[0])
+    """Command line: python -m mlp_helpers.instructor.homework --seed 7 --arch 4-3-2 --activation relu_plus_sin --out DIR."""
+    p = argparse.ArgumentParser(prog="python -m mlp_helpers.instructor.homework", description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--arch", default="4-3-2")
     p.add_argument("--activation", default="relu_plus_sin", choices=sorted(ACTIVATIONS))

@@ -4,15 +4,15 @@ Where the course lives (GitHub ``OWNER/REPO`` and branch) is written in ONE
 place, ``course.toml`` at the repository root.  Everything that points there
 is generated from it by this tool, run from anywhere inside the repository::
 
-    python -m mlp_helpers.course links     # write badges + Colab set-up cell into every
+    python -m mlp_helpers.instructor.course links     # write badges + Colab set-up cell into every
                                            # notebooks/NN_*.ipynb, and the README tables
-    python -m mlp_helpers.course check     # exit 1 (and say what) if anything disagrees
-    python -m mlp_helpers.course fork OWNER/REPO [--branch B] [--hub URL]
+    python -m mlp_helpers.instructor.course check     # exit 1 (and say what) if anything disagrees
+    python -m mlp_helpers.instructor.course fork OWNER/REPO [--branch B] [--hub URL]
                                            # retarget course.toml, every badge, link and
                                            # install cell, and the README, to a fork
-    python -m mlp_helpers.course slides [--annotate] [--out slides] [NB ...]
+    python -m mlp_helpers.instructor.course slides [--annotate] [--out slides] [NB ...]
                                            # one reveal.js deck per notebook into slides/
-    python -m mlp_helpers.course urls      # print every link (Colab, Binder, Voila, hub)
+    python -m mlp_helpers.instructor.course urls      # print every link (Colab, Binder, Voila, hub)
 
 What ``links`` manages in each notebook (found again by their cell tags, so
 re-running it changes nothing):
@@ -45,11 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .slides import _first_line, annotate, build_slides, slide_types
+
 CONFIG_NAME = "course.toml"
 BADGE_TAG = "course-badges"
 SETUP_TAG = "colab-setup"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-MARK_BEGIN = "<!-- course-links:{name} BEGIN (generated from course.toml by `python -m mlp_helpers.course links`; do not edit by hand) -->"
+MARK_BEGIN = "<!-- course-links:{name} BEGIN (generated from course.toml by `python -m mlp_helpers.instructor.course links`; do not edit by hand) -->"
 MARK_END = "<!-- course-links:{name} END -->"
 REGION_RE = r"(<!-- course-links:{name} BEGIN[^\n]*-->\n)(.*?)(<!-- course-links:{name} END -->)"
 REGIONS = ("notebooks", "hub")
@@ -162,7 +164,7 @@ def notebooks(root: Path) -> list[Path]:
 def badge_source(course: Course, nb: str) -> str:
     """Markdown of the badge cell for notebook file name ``nb``."""
     return (
-        "<!-- Badges generated from course.toml by `python -m mlp_helpers.course links`: do not edit by hand. -->\n"
+        "<!-- Badges generated from course.toml by `python -m mlp_helpers.instructor.course links`: do not edit by hand. -->\n"
         f"[![Open In Colab]({COLAB_BADGE})]({course.colab(nb)}) "
         f"[![Binder: JupyterLab]({BINDER_BADGE})]({course.binder_lab(nb)}) "
         f"[![Binder: Voilà app]({VOILA_BADGE})]({course.binder_voila(nb)})"
@@ -366,12 +368,12 @@ def check(course: Course, readme: Path | None = None, slides: bool = False) -> l
         expected = apply_links(nb, course, path.name)
         if [c.source for c in nb.cells] != [c.source for c in expected.cells]:
             problems.append(f"{rel}: badge cell or Colab set-up cell missing, misplaced or out of date "
-                            "(run `python -m mlp_helpers.course links`)")
+                            "(run `python -m mlp_helpers.instructor.course links`)")
         for i, cell in enumerate(nb.cells):
             problems += link_problems(cell.source, course, f"{rel} cell {i}")
             if slides and "slide_type" not in cell.metadata.get("slideshow", {}):
                 problems.append(f"{rel} cell {i}: no slideshow.slide_type metadata "
-                                "(run `python -m mlp_helpers.course slides --annotate`)")
+                                "(run `python -m mlp_helpers.instructor.course slides --annotate`)")
         setup = [c for c in nb.cells if SETUP_TAG in _tags(c)]
         if setup and setup[0].get("outputs"):
             problems.append(f"{rel}: the Colab set-up cell has stored outputs (it must print nothing outside Colab)")
@@ -383,7 +385,7 @@ def check(course: Course, readme: Path | None = None, slides: bool = False) -> l
         new, missing = fill_regions(text, readme_regions(course))
         problems += [f"{readme.name}: no course-links:{name} markers" for name in missing]
         if new != text:
-            problems.append(f"{readme.name}: badge table or hub link out of date (run `python -m mlp_helpers.course links`)")
+            problems.append(f"{readme.name}: badge table or hub link out of date (run `python -m mlp_helpers.instructor.course links`)")
         problems += link_problems(text, course, readme.name)
     for rel in LINKED_TEXT_FILES[1:]:
         p = course.root / rel
@@ -467,77 +469,9 @@ def fork(root: Path | str | None, slug: str, branch: str | None = None, hub: str
     return changed
 
 
-# --------------------------------------------------------------------------- slides
-def _first_line(cell) -> str:
-    for line in cell.source.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-def slide_types(nb) -> list[str]:
-    """The slide type each cell would get from its content (see the module docstring)."""
-    types = []
-    prev = None
-    for cell in nb.cells:
-        tags = _tags(cell)
-        first = _first_line(cell)
-        if BADGE_TAG in tags or SETUP_TAG in tags:
-            kind = "skip"
-        elif cell.cell_type == "markdown" and (first.startswith("# ") or first.startswith("## ")):
-            kind = "slide"
-        elif cell.cell_type == "markdown" and first.startswith("### "):
-            kind = "subslide"
-        elif cell.cell_type == "markdown" and prev is not None and prev.cell_type == "code":
-            kind = "subslide"
-        else:
-            kind = "-"
-        types.append(kind)
-        if kind != "skip":
-            prev = cell
-    return types
-
-
-def annotate(nb, reset: bool = False):
-    """Copy of ``nb`` with slideshow.slide_type on every cell (existing ones kept unless ``reset``)."""
-    nb = copy.deepcopy(nb)
-    for cell, kind in zip(nb.cells, slide_types(nb)):
-        show = cell.metadata.setdefault("slideshow", {})
-        if reset or "slide_type" not in show or kind == "skip":
-            show["slide_type"] = kind
-    return nb
-
-
-def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None) -> list[Path]:
-    """Write one reveal.js deck per notebook into ``out_dir``; return the deck paths."""
-    import nbformat
-    from nbconvert.exporters import SlidesExporter
-    from traitlets.config import Config
-
-    c = Config()
-    c.SlidesExporter.reveal_scroll = True
-    c.SlidesExporter.reveal_theme = "simple"
-    c.SlidesExporter.reveal_transition = "none"
-    c.SlidesExporter.exclude_input_prompt = True
-    c.SlidesExporter.exclude_output_prompt = True
-    if reveal_prefix:
-        c.SlidesExporter.reveal_url_prefix = reveal_prefix
-    exporter = SlidesExporter(config=c)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    decks = []
-    for path in paths:
-        path = Path(path)
-        nb = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
-        deck = out_dir / f"{path.stem}.slides.html"
-        deck.write_text(body, encoding="utf-8")
-        decks.append(deck)
-    return decks
-
-
 # --------------------------------------------------------------------------- command line
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mlp_helpers.course", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m mlp_helpers.instructor.course", description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=None, help="repository root (default: found from the working directory)")
     sub = parser.add_subparsers(dest="command", required=True)
     p_links = sub.add_parser("links", help="write badges and the Colab set-up cell into every notebook, and the README tables")
