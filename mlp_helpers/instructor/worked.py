@@ -170,10 +170,11 @@ def _log_sigmoid_d(z):
 class _Arith:
     """Rounding and display rules for one mode."""
 
-    def __init__(self, mode, k):
+    def __init__(self, mode, k, silent=False):
         self.hand = mode == "hand"
         self.k = k
         self.q = Decimal(1).scaleb(-k)
+        self.silent = silent  # no document: every shown number is "" (the key alone is much faster)
 
     def _quantize(self, d):
         """``d`` rounded to k decimals (half away from zero), at any magnitude."""
@@ -203,6 +204,8 @@ class _Arith:
 
     def show(self, d, tex=True):
         """A computed value, ``k`` decimals (from 1e15 on: ``m \\times 10^{e}``, or ``me+e`` with ``tex=False``)."""
+        if self.silent:
+            return ""
         if d.is_finite() and d != 0 and d.adjusted() >= _SCIENTIFIC_FROM:
             e = d.adjusted()
             m = self._quantize(d.scaleb(-e))
@@ -214,6 +217,8 @@ class _Arith:
 
     def given(self, d):
         """A given (or exactly computed) value: no trailing zeros, at most k + 2 decimals."""
+        if self.silent:
+            return ""
         if not d.is_finite() or (d != 0 and d.adjusted() >= _SCIENTIFIC_FROM):
             return self.show(d)
         n = d.normalize()
@@ -425,7 +430,7 @@ def kinks(name):
 
 # --------------------------------------------------------------------------- the document
 class _Doc:
-    """Blocks: ('h2'|'h3'|'p'|'m', text) or ('table', header, rows)."""
+    """Blocks: ('h2'|'h3'|'p'|'m'|'code', text) or ('table', header, rows)."""
 
     def __init__(self):
         self.blocks = []
@@ -461,6 +466,8 @@ def _md(blocks):
             out.append(b[1])
         elif b[0] == "m":
             out.append(f"$$\n{b[1]}\n$$")
+        elif b[0] == "code":
+            out.append(f"```python\n{b[1]}\n```")
         else:
             _, header, rows = b
             lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -476,7 +483,7 @@ def _tex_text(t):
         p = parts[i]
         for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_")):
             p = p.replace(a, b)
-        parts[i] = p.replace("`", "")
+        parts[i] = re.sub(r"`([^`]*)`", r"\\texttt{\1}", p).replace("`", "")
     return "$".join(parts)
 
 
@@ -494,6 +501,8 @@ def _tex(blocks, title):
             out.append(_tex_text(b[1]))
         elif b[0] == "m":
             out.append(rf"\[ {b[1]} \]")
+        elif b[0] == "code":
+            out.append("\\begin{verbatim}\n" + b[1] + "\n\\end{verbatim}")
         else:
             _, header, rows = b
             out.append(r"\begin{tabular}{" + "l" * len(header) + r"}\hline")
@@ -512,7 +521,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
     ``Wc[l]``: list of rows, shape (n_out, n_in) (column convention), Decimals.
     Returns the key: name -> nested lists of Decimal (column convention).
     """
-    a = _Arith(mode, k)
+    a = _Arith(mode, k, silent=doc is None)
     L = len(Wc)
     cols = layout == "columns"
     key = {}
