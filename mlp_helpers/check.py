@@ -1,11 +1,14 @@
 r"""Self-checks for students: compare your intermediate answer with an answer key.
 
 ``diagnose(name, answer, expected)`` says in one sentence what is wrong with
-``answer``, in this order of tests:
+``answer`` (the student's value, "your ...") compared with ``expected`` (the
+key's value, "the expected ..."), in this order of tests:
 
 ========================  ==========================================================
 code                      meaning
 ========================  ==========================================================
+``"missing"``             no answer yet: ``answer`` is ``None`` or ``...`` (an
+                          exercise stub left as it was handed out)
 ``"correct"``             equal to ``expected`` within ``rtol``/``atol``
 ``"shape"``               the shapes differ and it is not a transpose
 ``"transposed"``          ``answer`` equals ``expected.T`` (and not ``expected``)
@@ -17,20 +20,36 @@ code                      meaning
 ``"wrong"``               none of the above
 ========================  ==========================================================
 
-``check(name, answer, key)`` looks ``name`` up in an answer key (a dict of
-arrays, e.g. ``worked_solution(...).key`` or a homework variant's key) and
-prints the diagnosis; it returns the :class:`Diagnosis`, which a notebook does
-not show a second time when ``check(...)`` is the last line of a cell.
+``check(name, answer, key)`` looks ``name`` up in an answer key and prints the
+diagnosis; it returns the :class:`Diagnosis`, which a notebook does not show a
+second time when ``check(...)`` is the last line of a cell.  The key is
+
+* a dict of arrays (e.g. ``worked_solution(...).key``): checked with
+  ``rtol=1e-6, atol=1e-9`` unless you pass other tolerances;
+* an :class:`AnswerKey`, e.g. ``load_key("key.json")`` for a homework
+  variant's key file (or that file's path, or its parsed JSON): it carries the
+  rounding rule its numbers follow and the tolerance to grade by.  For the
+  ``"hand"`` rule (every intermediate rounded to ``decimals`` places) an
+  answer within half a unit of the last decimal is correct, and a larger
+  rounding-sized difference means the answer was rounded differently from the
+  rule; for the ``"exact"`` rule (full precision, only the written answer
+  rounded) the same difference means it was rounded too early.
 """
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import as_float_array, check_scalar
 
-CODES = ("correct", "shape", "transposed", "sign", "factor_2", "factor_half", "rounded", "wrong")
+CODES = ("correct", "shape", "transposed", "sign", "factor_2", "factor_half", "rounded", "wrong", "missing")
+RULES = ("exact", "hand")
+KEY_FORMAT = "mlp-helpers answer key 1"
 
 # A "rounded" answer may be off by up to this many units in its last decimal,
 # relative to max(1, |expected|): rounding errors grow a little through the
@@ -95,14 +114,14 @@ def _fmt(v):
 
 
 def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
-    """Compare ``answer`` with ``expected`` and say what is wrong.
+    """Compare ``answer`` (yours) with ``expected`` (the key's) and say what is wrong.
 
     Parameters
     ----------
     name : str
         What is checked, e.g. ``"delta1"``; used in the message.
-    answer : array_like of numbers, any shape
-        The student's value.
+    answer : array_like of numbers, any shape, or None / ``...``
+        The student's value (``None`` or ``...``: not answered yet, code ``"missing"``).
     expected : array_like of numbers, any shape
         The answer key's value.
     rtol, atol : float >= 0
@@ -114,7 +133,8 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     Returns
     -------
     Diagnosis
-        ``(ok, code, message)``, code one of ``CODES``.
+        ``(ok, code, message)``, code one of ``CODES``; the message says
+        "your <name>" for the answer and "the expected <name>" for the key's value.
 
     Raises
     ------
@@ -124,7 +144,8 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
-    a = as_float_array("answer", answer, finite=False)
+    missing = answer is None or answer is Ellipsis
+    a = None if missing else as_float_array("answer", answer, finite=False)
     e = as_float_array("expected", expected)
     rtol = check_scalar("rtol", rtol, low=0.0)
     atol = check_scalar("atol", atol, low=0.0)
@@ -134,33 +155,37 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     def result(code, message):
         return Diagnosis(code == "correct", code, message)
 
+    yours, theirs = f"your {name}", f"the expected {name}"
+    if missing:
+        return result("missing", f"{yours} is missing: the answer is still {'None' if answer is None else '...'}; "
+                                 "replace it with your computation and run the check again.")
     # Shapes first: a value of the wrong shape cannot be compared entry by entry.
     if a.shape != e.shape:
         if e.ndim == 2 and a.shape == e.T.shape and _close(a, e.T, rtol, atol):
-            return result("transposed", f"{name} is transposed: it has shape {a.shape} and equals the "
-                                        f"transpose of the answer, which has shape {e.shape}; "
+            return result("transposed", f"{yours} is transposed: it has shape {a.shape} and equals the "
+                                        f"transpose of {theirs}, which has shape {e.shape}; "
                                         "use .T or swap the factors of the product.")
         hint = ""
         if a.size == e.size and _close(a.reshape(e.shape), e, rtol, atol):
-            hint = f"; the numbers are right, reshape it with .reshape{e.shape}"
-        return result("shape", f"{name} has shape {a.shape} but the answer has shape {e.shape}{hint}.")
+            hint = f"; the numbers are right, reshape yours with .reshape{e.shape}"
+        return result("shape", f"{yours} has shape {a.shape}; {theirs} has shape {e.shape}{hint}.")
 
     if not np.all(np.isfinite(a)):
-        return result("wrong", f"{name} contains NaN or infinity; the answer is finite.")
+        return result("wrong", f"{yours} contains NaN or infinity; {theirs} is finite.")
     if _close(a, e, rtol, atol):
         return result("correct", f"{name} is correct.")
     if e.ndim == 2 and e.shape[0] == e.shape[1] and _close(a, e.T, rtol, atol):
-        return result("transposed", f"{name} is transposed: it equals the transpose of the answer; "
+        return result("transposed", f"{yours} is transposed: it equals the transpose of {theirs}; "
                                     "use .T or swap the factors of the product.")
     if _close(a, -e, rtol, atol):
-        return result("sign", f"{name} has the wrong sign: it equals minus the answer "
+        return result("sign", f"{yours} has the wrong sign: it equals minus {theirs} "
                               "(check y_hat - y versus y - y_hat, and the minus in the update).")
     if _close(a, 2.0 * e, rtol, atol):
-        return result("factor_2", f"{name} is off by a factor of 2 (twice the answer): did you use the "
+        return result("factor_2", f"{yours} is off by a factor of 2 (twice {theirs}): did you use the "
                                   "other lambda convention? lam*sum(w^2) has gradient 2*lam*w, "
                                   "lam/2*sum(w^2) has gradient lam*w.")
     if _close(a, 0.5 * e, rtol, atol):
-        return result("factor_half", f"{name} is off by a factor of 2 (half the answer): did you use the "
+        return result("factor_half", f"{yours} is off by a factor of 2 (half {theirs}): did you use the "
                                      "1/2 lambda convention? lam*sum(w^2) has gradient 2*lam*w, "
                                      "lam/2*sum(w^2) has gradient lam*w.")
 
@@ -173,18 +198,98 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     for k in candidates:
         allowed = ROUNDING_UNITS * 10.0 ** (-k) * np.maximum(1.0, np.abs(e))
         if np.all(diff <= allowed):
-            return result("rounded", f"{name} agrees with the answer only to about {k} decimals "
+            return result("rounded", f"{yours} agrees with {theirs} only to about {k} decimals "
                                      f"(largest difference {float(diff.max()):.1e}): it was rounded too "
                                      "early; keep full precision in the intermediate steps.")
     i = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
     where = f" at index {tuple(int(j) for j in i)}" if a.ndim else ""
     got = _fmt(float(a[i])) if diff.size else "?"
     want = _fmt(float(e[i])) if diff.size else "?"
-    return result("wrong", f"{name} is wrong: the largest difference is{where}, where you have {got} "
-                           f"and the answer is {want}.")
+    return result("wrong", f"{yours} is wrong: the largest difference is{where}, where yours is {got} "
+                           f"and the expected value is {want}.")
 
 
-def check(name, answer, key, rtol=1e-6, atol=1e-9, decimals=None, quiet=False):
+class AnswerKey(dict):
+    """An answer key, name -> array, that knows the rounding rule of its numbers and how to grade by it.
+
+    Attributes
+    ----------
+    rule : {"exact", "hand"}
+        ``"exact"``: full-precision values; ``"hand"``: every intermediate
+        rounded to ``decimals`` places and used rounded (the rules of
+        :mod:`mlp_helpers.instructor.worked`).
+    decimals : int or None
+        The precision answers are written with.
+    rtol, atol : float
+        The tolerance :func:`check` grades by (unless it is given other ones).
+    """
+
+    def __init__(self, answers, rule="exact", decimals=None, rtol=None, atol=None):
+        super().__init__((str(n), np.asarray(v, dtype=float)) for n, v in dict(answers).items())
+        if rule not in RULES:
+            raise ValueError(f"rule: expected one of {', '.join(RULES)}, got {rule!r}")
+        if rule == "hand" and decimals is None:
+            raise ValueError("decimals: the 'hand' rule needs the number of decimals every intermediate is rounded to")
+        if decimals is not None:
+            decimals = check_scalar("decimals", decimals, low=1, high=15, integer=True)
+        half_unit = None if decimals is None else 0.5 * 10.0 ** (-decimals) + 1e-12
+        self.rule, self.decimals = rule, decimals
+        self.rtol = check_scalar("rtol", rtol, low=0.0) if rtol is not None else (0.0 if half_unit else 1e-6)
+        self.atol = check_scalar("atol", atol, low=0.0) if atol is not None else (half_unit or 1e-9)
+
+    @classmethod
+    def from_json(cls, data):
+        """The key in a parsed ``key.json`` (a dict with ``"answers"`` and ``"rule"``)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("answers"), Mapping):
+            raise ValueError("key: expected a key file with an 'answers' table (written by "
+                             "python -m mlp_helpers.instructor.homework)")
+        rule = data.get("rule", {})
+        tol = data.get("tolerance", {})
+        return cls(data["answers"], rule=rule.get("name", "exact"), decimals=rule.get("decimals"),
+                   rtol=tol.get("rtol"), atol=tol.get("atol"))
+
+    def to_json(self):
+        """The JSON-ready dict of this key (``answers``, ``rule``, ``tolerance``); :meth:`from_json` reads it."""
+        return {"format": KEY_FORMAT, "rule": {"name": self.rule, "decimals": self.decimals},
+                "tolerance": {"rtol": self.rtol, "atol": self.atol},
+                "answers": {n: v.tolist() for n, v in sorted(self.items())}}
+
+
+def load_key(path):
+    """Read a homework key file (``key.json``) into an :class:`AnswerKey`.
+
+    ``check(name, value, load_key("key.json"))`` then grades by the file's
+    rounding rule.  A plain JSON table ``{name: numbers}`` is read as a full-precision key.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a file name such as 'key.json', got {type(path).__name__}")
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"path: no key file {str(p)!r}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"path: {str(p)!r} is not a JSON key file ({exc})") from None
+    if isinstance(data, Mapping) and "answers" in data:
+        return AnswerKey.from_json(data)
+    if isinstance(data, Mapping):
+        return AnswerKey(data)
+    raise ValueError(f"path: {str(p)!r} holds a JSON {type(data).__name__}, not a key")
+
+
+def _as_key(key):
+    if isinstance(key, AnswerKey):
+        return key
+    if isinstance(key, (str, os.PathLike)):
+        return load_key(key)
+    if not isinstance(key, Mapping):
+        raise TypeError(f"key: expected a dict of arrays (an answer key) or a key file's name, got {type(key).__name__}")
+    if "answers" in key and isinstance(key["answers"], Mapping):
+        return AnswerKey.from_json(key)
+    return key
+
+
+def check(name, answer, key, rtol=None, atol=None, decimals=None, quiet=False):
     """Check ``answer`` against ``key[name]``, print the verdict and return it.
 
     Parameters
@@ -193,9 +298,13 @@ def check(name, answer, key, rtol=1e-6, atol=1e-9, decimals=None, quiet=False):
         A name in ``key``, e.g. ``"delta1"``.
     answer : array_like of numbers
         The student's value.
-    key : Mapping[str, array_like]
-        The answer key: name -> expected array (any shape).
+    key : Mapping[str, array_like], AnswerKey, or a key file's name
+        The answer key: name -> expected array (any shape); an
+        :class:`AnswerKey` (from :func:`load_key`), a ``key.json`` file name,
+        or that file's parsed JSON grade by the key's rounding rule.
     rtol, atol, decimals : see :func:`diagnose`.
+        Default: the key's own tolerance (an :class:`AnswerKey`), else
+        ``rtol=1e-6, atol=1e-9``.
     quiet : bool
         Do not print the message (the returned Diagnosis still has it).
 
@@ -207,16 +316,25 @@ def check(name, answer, key, rtol=1e-6, atol=1e-9, decimals=None, quiet=False):
     ------
     KeyError
         ``name`` is not in ``key``; the message lists the known names.
-    TypeError
-        ``key`` is not a mapping, or see :func:`diagnose`.
+    TypeError, ValueError
+        ``key`` is not a mapping or a key file, or see :func:`diagnose`.
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
-    if not hasattr(key, "keys") or not hasattr(key, "__getitem__"):
-        raise TypeError(f"key: expected a dict of arrays (an answer key), got {type(key).__name__}")
+    key = _as_key(key)
     if name not in key:
         raise KeyError(f"name: {name!r} is not in the answer key; known names: {', '.join(sorted(key))}")
+    ak = key if isinstance(key, AnswerKey) else None
+    rtol = rtol if rtol is not None else (ak.rtol if ak else 1e-6)
+    atol = atol if atol is not None else (ak.atol if ak else 1e-9)
+    decimals = decimals if decimals is not None else (ak.decimals if ak else None)
     d = diagnose(name, answer, key[name], rtol=rtol, atol=atol, decimals=decimals)
+    if ak is not None and ak.rule == "hand" and d.code == "rounded":
+        diff = float(np.max(np.abs(as_float_array("answer", answer) - key[name])))
+        d = Diagnosis(False, "rounded", f"your {name} differs from the expected {name} by up to {diff:.1e}, a "
+                                        f"rounding difference: the key follows the rounding rule of the problem "
+                                        f"(every intermediate rounded to {ak.decimals} decimals and used rounded); "
+                                        "round as the rule says.")
     if quiet:
         return d
     print(("✓ " if d.ok else "✗ ") + d.message)

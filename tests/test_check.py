@@ -4,6 +4,8 @@ The answer key used here is typed in from seed 001 (the hand derivation's
 delta1, dL/dW1 and dL/dW2 rounded to 4 decimals) plus small hand-made arrays,
 never computed by the code under test.
 """
+import json
+
 import numpy as np
 import pytest
 
@@ -30,8 +32,9 @@ def test_correct_within_tolerance_only():
 def test_shape_row_instead_of_1d():
     d = diagnose("delta1", DELTA1.reshape(1, 3), DELTA1)
     assert (d.ok, d.code) == (False, "shape")
-    assert "delta1 has shape (1, 3) but the answer has shape (3,)" in d.message
-    assert "reshape" in d.message  # the numbers are right
+    # which is whose: the student's value is "your delta1", the key's "the expected delta1" (issue 10)
+    assert "your delta1 has shape (1, 3); the expected delta1 has shape (3,)" in d.message
+    assert "reshape yours with .reshape(3,)" in d.message  # the numbers are right
 
 
 def test_shape_different_size():
@@ -43,7 +46,8 @@ def test_shape_different_size():
 def test_transposed_rectangular():
     d = diagnose("dW1", DW1.T, DW1)  # x delta1^T instead of delta1 x^T
     assert d.code == "transposed" and not d.ok
-    assert "(4, 3)" in d.message and "(3, 4)" in d.message
+    assert "your dW1 is transposed: it has shape (4, 3)" in d.message
+    assert "the expected dW1, which has shape (3, 4)" in d.message
 
 
 def test_transposed_square():
@@ -63,7 +67,7 @@ def test_transposed_column_vector_is_shape_not_transpose_of_1d():
 def test_sign():
     d = diagnose("delta2", [0.7817, -0.7817], [-0.7817, 0.7817])
     assert d.code == "sign"
-    assert "wrong sign" in d.message
+    assert "your delta2 has the wrong sign: it equals minus the expected delta2" in d.message
 
 
 def test_factor_2_lambda_convention():
@@ -73,13 +77,14 @@ def test_factor_2_lambda_convention():
     d = check("grad_pen_W", 2 * lam * W, key, quiet=True)
     assert d.code == "factor_2"
     assert "factor of 2" in d.message and "lambda" in d.message
+    assert "your grad_pen_W is off by a factor of 2 (twice the expected grad_pen_W)" in d.message
 
 
 def test_factor_half_lambda_convention():
     # seed 000's convention: d/dw (0.01 w^2) = 2 * 0.01 * 1.5 = 0.03; half of it is 0.015
     d = diagnose("grad_pen_W2_00", 0.015, 0.03)
     assert d.code == "factor_half"
-    assert "1/2 lambda" in d.message
+    assert "1/2 lambda" in d.message and "(half the expected grad_pen_W2_00)" in d.message
 
 
 def test_rounded_too_early_seed001():
@@ -88,7 +93,7 @@ def test_rounded_too_early_seed001():
     exact_dW2_11 = -1.818139  # full precision, to 6 decimals (lead's note on seed 001)
     d = diagnose("dW2[0,0]", -1.8180, exact_dW2_11, decimals=4)
     assert d.code == "rounded"
-    assert "4 decimals" in d.message
+    assert "your dW2[0,0] agrees with the expected dW2[0,0] only to about 4 decimals" in d.message
     # without decimals=, -1.8180 reads as 3 decimals: still "rounded"
     assert diagnose("dW2[0,0]", -1.8180, exact_dW2_11).code == "rounded"
     # a rounding-sized error on the whole matrix, seed 001's dL/dW2 against full precision
@@ -114,7 +119,8 @@ def test_wrong_names_the_entry():
     wrong[1, 2] = 0.5306
     d = diagnose("dW1", wrong, DW1)
     assert d.code == "wrong"
-    assert "(1, 2)" in d.message and "0.5306" in d.message and "-0.5306" in d.message
+    assert "your dW1 is wrong: the largest difference is at index (1, 2), where yours is 0.5306 and the " \
+           "expected value is -0.5306." == d.message
 
 
 def test_nan_answer_is_wrong_not_an_error():
@@ -131,6 +137,7 @@ def test_every_code_reached():
         "factor_half": ([0.5, 1.0], [1.0, 2.0]),
         "rounded": ([0.33, 0.67], [1 / 3, 2 / 3]),
         "wrong": ([5.0, 2.0], [1.0, 2.0]),
+        "missing": (None, [1.0, 2.0]),
     }
     assert set(cases) == set(CODES)
     for code, (a, e) in cases.items():
@@ -143,7 +150,7 @@ def test_check_prints_and_returns(capsys):
     assert capsys.readouterr().out == "✓ delta1 is correct.\n"
     d = check("delta1", -DELTA1, KEY)
     assert d.code == "sign"
-    assert capsys.readouterr().out.startswith("✗ delta1 has the wrong sign")
+    assert capsys.readouterr().out.startswith("✗ your delta1 has the wrong sign")
 
 
 def test_check_quiet(capsys):
@@ -156,7 +163,7 @@ def test_check_unknown_name_lists_known():
         check("delta3", DELTA1, KEY)
 
 
-@pytest.mark.parametrize("bad", ["0.667", None, {"a": 1}, [1, "x"], np.array([1 + 2j])])
+@pytest.mark.parametrize("bad", ["0.667", {"a": 1}, [1, "x"], np.array([1 + 2j]), [None, 1.0]])
 def test_non_numeric_answer_names_argument(bad):
     with pytest.raises(TypeError, match="answer"):
         diagnose("delta1", bad, DELTA1)
@@ -173,3 +180,71 @@ def test_bad_expected_name_and_key():
         diagnose("delta1", DELTA1, DELTA1, rtol=-1)
     with pytest.raises(ValueError, match="decimals"):
         diagnose("delta1", DELTA1, DELTA1, decimals=2.5)
+
+
+def test_missing_answer_is_a_diagnosis_not_an_error(capsys):
+    # an exercise stub left as handed out: never "correct", never a traceback
+    for stub, shown in ((None, "None"), (..., "...")):
+        d = check("delta1", stub, KEY)
+        assert (d.ok, d.code) == (False, "missing")
+        assert capsys.readouterr().out == (f"✗ your delta1 is missing: the answer is still {shown}; replace it "
+                                           "with your computation and run the check again.\n")
+
+
+def _key_file(tmp_path, rule, decimals=4, answers=None):
+    from mlp_helpers.check import AnswerKey
+    ak = AnswerKey(answers or {"delta1": DELTA1, "dW1": DW1}, rule=rule, decimals=decimals)
+    path = tmp_path / f"key_{rule}.json"
+    path.write_text(json.dumps(ak.to_json()))
+    return path
+
+
+def test_key_file_hand_rule(tmp_path, capsys):
+    from mlp_helpers.check import load_key
+    path = _key_file(tmp_path, "hand")
+    key = load_key(path)
+    assert key.rule == "hand" and key.decimals == 4 and key.rtol == 0.0 and key.atol == pytest.approx(5e-5)
+    # the same call works with the loaded key, the parsed JSON and the file name
+    for k in (key, json.loads(path.read_text()), str(path), path):
+        assert check("delta1", [0.6670, -1.0612, 0.2853], k, quiet=True).ok
+    # written to 4 decimals = the key; within half a unit of the last decimal too
+    assert check("delta1", [0.66704, -1.06116, 0.28534], key, quiet=True).ok
+    # a different rounding order (or full precision) is off by a unit of the last decimal: "rounded",
+    # and the message points at the stated rule, not at "keep full precision"
+    d = check("delta1", [0.6671, -1.0613, 0.2854], key)
+    assert d.code == "rounded"
+    out = capsys.readouterr().out
+    assert "rounding rule of the problem (every intermediate rounded to 4 decimals" in out
+    assert "keep full precision" not in out
+    assert check("delta1", -DELTA1, key, quiet=True).code == "sign"
+    assert check("dW1", DW1.T, key, quiet=True).code == "transposed"
+
+
+def test_key_file_exact_rule(tmp_path):
+    from mlp_helpers.check import load_key
+    exact = np.array([0.667071, -1.061282, 0.285371])  # full precision
+    key = load_key(_key_file(tmp_path, "exact", answers={"delta1": exact}))
+    assert check("delta1", np.round(exact, 4), key, quiet=True).ok      # only the written answer rounded
+    d = check("delta1", [0.6670, -1.0612, 0.2853], key, quiet=True)      # seed 001's hand-rounded figures
+    assert d.code == "rounded" and "rounded too early" in d.message
+    # explicit tolerances win over the key's
+    assert check("delta1", np.round(exact, 4), key, atol=1e-9, rtol=0, quiet=True).code == "rounded"
+
+
+def test_key_file_errors(tmp_path):
+    from mlp_helpers.check import AnswerKey, load_key
+    with pytest.raises(ValueError, match="path: no key file"):
+        load_key(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not a JSON key file"):
+        load_key(bad)
+    with pytest.raises(TypeError, match="path"):
+        load_key(3)
+    with pytest.raises(ValueError, match="decimals"):
+        AnswerKey({"a": [1.0]}, rule="hand")
+    with pytest.raises(ValueError, match="rule"):
+        AnswerKey({"a": [1.0]}, rule="calculator")
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"delta1": DELTA1.tolist()}))
+    assert check("delta1", DELTA1, str(plain), quiet=True).ok            # a plain table: full precision

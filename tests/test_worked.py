@@ -1,7 +1,14 @@
 """Worked solutions: hand mode reproduces seed 001 figure by figure (numbers typed from the seed text),
-exact mode agrees with forward/backward/sgd_step, seed 000's parts A and B are reproduced."""
+exact mode agrees with forward/backward/sgd_step, seed 000's parts A and B are reproduced, the textbook
+2-2-2 example (sigmoid output, 1/2 SSE) is reproduced to every printed digit, and no finite input up to
+logits of +-1000 crashes it (hypothesis, against a float64 reference built on scipy.special)."""
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import special
 
 import mlp_helpers as mh
 from mlp_helpers.seeds import seed000, seed001
@@ -179,8 +186,241 @@ def test_bad_input():
     with pytest.raises(ValueError, match="y"):
         worked_solution(p, s["X"], [1.0, 0.0, 0.0], activation="relu_plus_sin")
     with pytest.raises(ValueError, match="loss"):
-        worked_solution(p, s["X"], s["Y"], activation="relu_plus_sin", loss="mse")
+        worked_solution(p, s["X"], s["Y"], activation="relu_plus_sin", loss="hinge")
     with pytest.raises(ValueError, match="decimals"):
         worked_solution(p, s["X"], s["Y"], activation="relu_plus_sin", decimals=0)
     with pytest.raises(TypeError, match="x"):
         worked_solution(p, "1 2 3 4", s["Y"], activation="relu_plus_sin")
+
+
+# --------------------------------------------------------------------------- output functions
+# Matt Mazur, "A Step by Step Backpropagation Example": a 2-2-2 network with sigmoid hidden AND sigmoid
+# output units and E = 1/2 sum (target - out)^2.  Inputs, weights and the printed results typed from the post.
+MAZUR = dict(x=[0.05, 0.10], y=[0.01, 0.99],
+             params={"W1": np.array([[0.15, 0.20], [0.25, 0.30]]), "b1": np.array([0.35, 0.35]),
+                     "W2": np.array([[0.40, 0.45], [0.50, 0.55]]), "b2": np.array([0.60, 0.60])})
+MAZUR_TOTAL_ERROR = "0.298371109"
+MAZUR_NEW = {("W2", 0, 0): "0.35891648", ("W2", 0, 1): "0.408666186", ("W2", 1, 0): "0.511301270",
+             ("W2", 1, 1): "0.561370121", ("W1", 0, 0): "0.149780716", ("W1", 0, 1): "0.19956143",
+             ("W1", 1, 0): "0.24975114", ("W1", 1, 1): "0.29950229"}
+
+
+def _printed(value, shown):
+    """``value`` rounded to as many decimals as the printed string ``shown`` has."""
+    return f"{value:.{len(shown.split('.')[1])}f}"
+
+
+def test_textbook_2_2_2_sigmoid_output_half_sse():
+    ws = worked_solution(MAZUR["params"], MAZUR["x"], MAZUR["y"], activation="sigmoid", output="sigmoid",
+                         loss="half_sse", lr=0.5, mode="exact", decimals=9, layout="columns")
+    assert _printed(float(ws.key["L"]), MAZUR_TOTAL_ERROR) == MAZUR_TOTAL_ERROR
+    for (n, i, j), shown in MAZUR_NEW.items():
+        assert _printed(ws.key[f"{n}_new"][i, j], shown) == shown, (n, i, j)
+    # the chain-rule terms the document writes out, against the float64 reference of this module
+    ref = _reference(MAZUR["params"], np.array(MAZUR["x"]), np.array(MAZUR["y"]), "sigmoid", "half_sse", "sigmoid")
+    for n in ("Yhat", "dYhat", "gprime2", "delta2", "dW2", "dH1", "fprime1", "delta1", "dW1", "L"):
+        np.testing.assert_allclose(ws.key[n], ref[n], rtol=1e-12, atol=1e-15, err_msg=n)
+    md = ws.markdown()
+    assert r"\frac{\partial L}{\partial \hat y} \odot g'(Z_{2})" in md and "0.298371109" in md
+    # the rows layout gives the transposed weights, the same numbers
+    rows = {k: (v.T.copy() if k[0] == "W" else v) for k, v in MAZUR["params"].items()}
+    wr = worked_solution(rows, MAZUR["x"], MAZUR["y"], activation="sigmoid", output="sigmoid", loss="half_sse",
+                         lr=0.5, mode="exact", layout="rows")
+    np.testing.assert_allclose(wr.key["W1_new"], ws.key["W1_new"].T, rtol=0, atol=1e-15)
+
+
+# An independent float64 reference, column layout, one sample: scipy.special for the stable pieces,
+# the derivatives written out here (not mlp_helpers' code).
+_F = {"identity": (lambda z: z, lambda z: np.ones_like(z)),
+      "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+      "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
+      "sigmoid": (special.expit, lambda z: special.expit(z) * special.expit(-z)),
+      "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+      "softplus": (lambda z: np.logaddexp(0.0, z), special.expit),
+      "relu_plus_sin": (lambda z: np.maximum(z, 0.0) + np.sin(z), lambda z: (z > 0) + np.cos(z))}
+
+
+def _reference(params, x, y, act, loss, output, lr=None):
+    L = len(params) // 2
+    f, df = _F[act]
+    hs, zs = [x], []
+    for l in range(1, L + 1):
+        z = params[f"W{l}"] @ hs[-1] + params[f"b{l}"]
+        zs.append(z)
+        hs.append(f(z) if l < L else (special.softmax(z) if output == "softmax" else _F[output][0](z)))
+    z, yhat, n = zs[-1], hs[-1], len(y)
+    out = {"Yhat": yhat}
+    if loss == "cross_entropy":
+        if output == "softmax":  # log-softmax with log1p (scipy's log_softmax loses digits of a tiny loss)
+            e = np.exp(z - z.max())
+            e[np.argmax(z)] = 0.0
+            logp = z - z.max() - np.log1p(e.sum())
+        else:
+            logp = special.log_expit(z)
+        out["L"] = -np.sum(y * logp)
+    elif loss == "binary_cross_entropy":
+        out["L"] = -np.sum(y * special.log_expit(z) + (1 - y) * special.log_expit(-z))
+    else:
+        out["L"] = 0.5 * np.sum((yhat - y) ** 2) if loss == "half_sse" else np.mean((yhat - y) ** 2)
+    natural = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss, "identity")
+    if output == natural:
+        delta = (yhat - y) * (2.0 / n if loss == "mse" else 1.0)
+    elif loss == "cross_entropy":  # sigmoid output: -y/yhat * yhat (1 - yhat)
+        delta = -y * special.expit(-z)
+    else:
+        g = (yhat - y) * (2.0 / n if loss == "mse" else 1.0)
+        out["dYhat"] = g
+        if output == "softmax":
+            delta = special.softmax(z) * g - special.softmax(z) * np.dot(special.softmax(z), g)  # J^T g
+        else:
+            out[f"gprime{L}"] = _F[output][1](z)
+            delta = g * out[f"gprime{L}"]
+    for l in range(L, 0, -1):
+        out[f"delta{l}"], out[f"dW{l}"], out[f"db{l}"] = delta, np.outer(delta, hs[l - 1]), delta
+        if l > 1:
+            out[f"dH{l - 1}"] = params[f"W{l}"].T @ delta
+            out[f"fprime{l - 1}"] = df(zs[l - 2])
+            delta = out[f"dH{l - 1}"] * out[f"fprime{l - 1}"]
+    for l in range(1, L + 1):
+        out[f"Z{l}"] = zs[l - 1]
+    if lr is not None:
+        for n in list(params):
+            out[f"{n}_new"] = params[n] - lr * out[f"d{n}"]
+    return out
+
+
+PAIRS = [(loss, output) for loss in ("cross_entropy", "binary_cross_entropy", "half_sse", "mse")
+         for output in ("softmax", "identity", "sigmoid", "tanh", "relu", "softplus")
+         if not (loss == "cross_entropy" and output not in ("softmax", "sigmoid"))
+         and not (loss == "binary_cross_entropy" and output != "sigmoid")]
+
+
+def _net(sizes, weights, biases):
+    """Column-layout params from flat lists of weights and biases."""
+    p, wi, bi = {}, 0, 0
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        p[f"W{l}"] = np.array(weights[wi:wi + n_in * n_out]).reshape(n_out, n_in)
+        p[f"b{l}"] = np.array(biases[bi:bi + n_out])
+        wi, bi = wi + n_in * n_out, bi + n_out
+    return p
+
+
+@st.composite
+def _cases(draw):
+    act = draw(st.sampled_from(sorted(_F)))
+    loss, output = draw(st.sampled_from(PAIRS))
+    n_out = draw(st.integers(1, 3)) if loss in ("binary_cross_entropy", "half_sse", "mse") else draw(st.integers(2, 3))
+    sizes = [draw(st.integers(1, 3)), draw(st.integers(1, 3)), n_out]
+    n_w = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    weights = draw(st.lists(st.floats(-2, 2), min_size=n_w, max_size=n_w))
+    # biases up to +-1000: hidden and output pre-activations (logits) far into saturation
+    biases = draw(st.lists(st.floats(-1000, 1000), min_size=sum(sizes[1:]), max_size=sum(sizes[1:])))
+    x = np.array(draw(st.lists(st.floats(-2, 2), min_size=sizes[0], max_size=sizes[0])))
+    if loss == "cross_entropy":
+        y = np.eye(n_out)[draw(st.integers(0, n_out - 1))]
+    elif loss == "binary_cross_entropy":
+        y = np.array(draw(st.lists(st.sampled_from([0.0, 1.0, 0.25]), min_size=n_out, max_size=n_out)))
+    else:
+        y = np.array(draw(st.lists(st.floats(-1, 1), min_size=n_out, max_size=n_out)))
+    mode = draw(st.sampled_from(["exact", "hand"]))
+    decimals = draw(st.integers(1, 6))
+    return act, loss, output, _net(sizes, weights, biases), x, y, mode, decimals
+
+
+@settings(max_examples=int(os.environ.get('WORKED_EXAMPLES', 250)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases())
+def test_never_crashes_and_exact_agrees_with_float64(case):
+    act, loss, output, params, x, y, mode, decimals = case
+    ws = worked_solution(params, x, y, activation=act, loss=loss, output=output, lr=0.1, mode=mode,
+                         decimals=decimals)
+    exact, hand = (ws.key, ws.other_key) if mode == "exact" else (ws.other_key, ws.key)
+    assert set(hand) == set(exact) - {"shift_Z2"} | ({"shift_Z2"} & set(hand))
+    for n, v in list(exact.items()) + list(hand.items()):
+        assert np.all(np.isfinite(v)), n
+    ref = _reference(params, x, y, act, loss, output, lr=0.1)
+    for n, want in ref.items():
+        # float64 round-off of the reference grows with the size of the numbers (up to ~1e3 here)
+        scale = 1e-12 * max(1.0, float(np.max(np.abs(want))))
+        np.testing.assert_allclose(exact[n], want, rtol=1e-9, atol=scale, err_msg=n)
+    natural = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss, "identity")
+    labels_01 = loss != "binary_cross_entropy" or set(np.unique(y)) <= {0.0, 1.0}
+    if output == natural and labels_01:
+        # and with mlp_helpers' own float64 forward/backward/loss_value (natural pairs)
+        o = dict(activation=act, loss=loss, layout="columns")
+        cache = mh.forward(params, x, **o)
+        grads, terms = mh.backward(params, cache, y, **o)
+        pairs = [(n, cache[n]) for n in cache if n != "X"] + [("d" + n, g) for n, g in grads.items()]
+        pairs += list(terms.items()) + [("L", mh.loss_value(params, x, y, **o))]
+        for n, want in pairs:
+            scale = 1e-12 * max(1.0, float(np.max(np.abs(want))))
+            np.testing.assert_allclose(exact[n], want, rtol=1e-9, atol=scale, err_msg=n)
+    # the first layer by hand: each product rounded, the sum rounded once more
+    bound = (len(x) + 1) * 0.5 * 10.0 ** -decimals * (1 + 1e-9)
+    assert np.all(np.abs(hand["Z1"] - exact["Z1"]) <= bound)
+    md = ws.markdown()
+    assert "NaN" not in md and "Infinity" not in md  # how Decimal writes them
+
+
+@pytest.mark.parametrize("mode", ["exact", "hand"])
+@pytest.mark.parametrize("logit", [10.0, -10.0, 20.0, -37.0, 56.0, 300.0, -1000.0, 1000.0])
+def test_issue_examples_large_logits(mode, logit):
+    # issue 9: binary cross-entropy with |z| >= 10, cross-entropy logits >= 56, sigmoid at very negative z
+    p1 = {"W1": np.array([[1.0]]), "b1": np.array([0.0]), "W2": np.array([[logit]]), "b2": np.array([0.0])}
+    for y in ([1.0], [0.0]):
+        ws = worked_solution(p1, [1.0], y, activation="identity", loss="binary_cross_entropy", mode=mode, lr=0.1)
+        ref = _reference(p1, np.array([1.0]), np.array(y), "identity", "binary_cross_entropy", "sigmoid", lr=0.1)
+        exact = ws.key if mode == "exact" else ws.other_key
+        np.testing.assert_allclose(exact["L"], ref["L"], rtol=1e-12)
+        np.testing.assert_allclose(exact["delta2"], ref["delta2"], rtol=1e-12, atol=1e-15)  # float64 cancels in yhat - y
+    p2 = {"W1": np.array([[1.0]]), "b1": np.array([0.0]), "W2": np.array([[logit], [0.0]]), "b2": np.array([0.0, 0.0])}
+    for y in ([1.0, 0.0], [0.0, 1.0]):
+        ws = worked_solution(p2, [1.0], y, activation="identity", mode=mode, lr=0.1)
+        exact = ws.key if mode == "exact" else ws.other_key
+        ref = _reference(p2, np.array([1.0]), np.array(y), "identity", "cross_entropy", "softmax", lr=0.1)
+        np.testing.assert_allclose(exact["L"], ref["L"], rtol=1e-12)
+        L_helpers = mh.loss_value(p2, np.array([1.0]), np.array(y), activation="identity", layout="columns")
+        np.testing.assert_allclose(exact["L"], L_helpers, rtol=1e-12)
+    p3 = {"W1": np.array([[logit, -logit]]).T, "b1": np.array([0.0, 0.0]), "W2": np.eye(2), "b2": np.zeros(2)}
+    for act in ("sigmoid", "softplus", "tanh"):
+        ws = worked_solution(p3, [1.0], [1.0, 0.0], activation=act, mode=mode, lr=0.1)
+        exact = ws.key if mode == "exact" else ws.other_key
+        cache = mh.forward(p3, np.array([1.0]), activation=act, layout="columns")
+        np.testing.assert_allclose(exact["H1"], cache["H1"], rtol=1e-12)
+
+
+def test_softmax_shift_text_and_key():
+    # largest logit 56 > 20: subtracted first, exactly 1 for the largest exponential
+    p = {"W1": np.array([[1.0]]), "b1": np.array([0.0]), "W2": np.array([[56.0], [0.0]]), "b2": np.array([0.0, 0.0])}
+    ws = worked_solution(p, [1.0], [0.0, 1.0], activation="identity", mode="hand")
+    assert float(ws.key["shift_Z2"]) == 56.0
+    np.testing.assert_array_equal(ws.key["exp_Z2"], [1.0, 0.0])
+    assert float(ws.key["L_data"]) == 56.0          # -log yhat_2 from the logits: 0 - 56 - log(1 + 0)
+    assert "rounds to 0, so its logarithm is taken from the logits" in ws.markdown()
+    # seed 001's logits lie in [0, 20]: no shift (its figures are reproduced above)
+    s = seed001()
+    assert "shift_Z2" not in worked_solution(s["params"], s["X"], s["Y"], activation=s["activation"]).key
+
+
+def test_output_argument_checked():
+    s = seed001()
+    kw = dict(activation="relu_plus_sin")
+    with pytest.raises(ValueError, match="output"):
+        worked_solution(s["params"], s["X"], s["Y"], output="swish", **kw)
+    with pytest.raises(ValueError, match="output: cross_entropy"):
+        worked_solution(s["params"], s["X"], s["Y"], output="tanh", **kw)
+    with pytest.raises(ValueError, match="output: binary_cross_entropy"):
+        worked_solution(s["params"], s["X"], s["Y"], loss="binary_cross_entropy", output="softmax", **kw)
+    with pytest.raises(TypeError, match="output"):
+        worked_solution(s["params"], s["X"], s["Y"], output=3, **kw)
+    # the natural output, named, is the default
+    a = worked_solution(s["params"], s["X"], s["Y"], output="softmax", **kw)
+    b = worked_solution(s["params"], s["X"], s["Y"], **kw)
+    assert a.markdown() == b.markdown()
+
+
+def test_numbers_beyond_float64_are_a_value_error():
+    p = {"W1": np.array([[1e200]]), "b1": np.array([0.0]), "W2": np.array([[1e200]]), "b2": np.array([0.0])}
+    with pytest.raises(ValueError, match="params, x, y: .*beyond float64"):
+        worked_solution(p, [1e200], [1.0], activation="identity", loss="half_sse")
+    with pytest.raises(ValueError, match="params, x, y"):
+        worked_solution(p, [1e200], [1.0], activation="relu_plus_sin", loss="half_sse")
