@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_scalar
+from ._validate import as_float_array, check_flag, check_scalar
 
 CODES = ("correct", "shape", "transposed", "sign", "factor_2", "factor_half", "rounded", "wrong")
 
@@ -94,6 +94,14 @@ def _fmt(v):
     return f"{v:.6g}"
 
 
+class UnknownNameError(KeyError, ValueError):
+    """``name`` is not in the answer key: both a ``KeyError`` (a failed look-up) and a
+    ``ValueError`` (a bad argument value)."""
+
+    def __str__(self):  # the message as written, not KeyError's repr of it
+        return str(self.args[0]) if self.args else ""
+
+
 def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     """Compare ``answer`` with ``expected`` and say what is wrong.
 
@@ -122,15 +130,23 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
         ``name`` not a string; ``answer`` or ``expected`` not numbers;
         bad ``rtol``, ``atol`` or ``decimals``.
     """
+    return _checked_diagnose(name, answer, expected, rtol, atol, decimals, "expected")
+
+
+def _checked_diagnose(name, answer, expected, rtol, atol, decimals, expected_name):
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
-    a = as_float_array("answer", answer, finite=False)
-    e = as_float_array("expected", expected)
     rtol = check_scalar("rtol", rtol, low=0.0)
     atol = check_scalar("atol", atol, low=0.0)
     if decimals is not None:
         decimals = check_scalar("decimals", decimals, low=0, high=15, integer=True)
+    a = as_float_array("answer", answer, finite=False)
+    e = as_float_array(expected_name, expected)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # 2 * 1e308 is inf: then "not close"
+        return _diagnose(name, a, e, rtol, atol, decimals)
 
+
+def _diagnose(name, a, e, rtol, atol, decimals):
     def result(code, message):
         return Diagnosis(code == "correct", code, message)
 
@@ -205,18 +221,20 @@ def check(name, answer, key, rtol=1e-6, atol=1e-9, decimals=None, quiet=False):
 
     Raises
     ------
-    KeyError
+    UnknownNameError (a KeyError and a ValueError)
         ``name`` is not in ``key``; the message lists the known names.
     TypeError
-        ``key`` is not a mapping, or see :func:`diagnose`.
+        ``key`` is not a mapping, ``quiet`` not a bool, or see :func:`diagnose`.
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
     if not hasattr(key, "keys") or not hasattr(key, "__getitem__"):
         raise TypeError(f"key: expected a dict of arrays (an answer key), got {type(key).__name__}")
     if name not in key:
-        raise KeyError(f"name: {name!r} is not in the answer key; known names: {', '.join(sorted(key))}")
-    d = diagnose(name, answer, key[name], rtol=rtol, atol=atol, decimals=decimals)
+        known = ", ".join(sorted(map(str, key)))
+        raise UnknownNameError(f"name: {name!r} is not in the answer key; known names: {known}")
+    quiet = check_flag("quiet", quiet)
+    d = _checked_diagnose(name, answer, key[name], rtol, atol, decimals, f"key[{name!r}]")
     if quiet:
         return d
     print(("✓ " if d.ok else "✗ ") + d.message)

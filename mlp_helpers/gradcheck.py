@@ -81,7 +81,7 @@ def relative_error(a, b, floor=1e-12):
     a = as_float_array("a", a)
     b = as_float_array("b", b)
     if a.shape != b.shape:
-        raise ValueError(f"b: expected the shape of a {a.shape}, got {b.shape}")
+        raise ValueError(f"a, b: expected arrays of the same shape, got a {a.shape} and b {b.shape}")
     floor = check_scalar("floor", floor, low=0.0, low_inclusive=False)
     s = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))))
     if s == 0.0:

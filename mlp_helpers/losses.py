@@ -110,7 +110,7 @@ def _check_pair(y, out, out_name, probabilities=False, targets_in_01=False):
     out = as_float_array(out_name, out, ndim=(1, 2))
     if y.shape != out.shape:
         raise ValueError(
-            f"y: expected the shape of {out_name} {out.shape}, got {y.shape} "
+            f"y, {out_name}: expected the same shape, got y {y.shape} and {out_name} {out.shape} "
             "(targets are one-hot rows; make them with one_hot(labels, n_classes))"
         )
     if targets_in_01:

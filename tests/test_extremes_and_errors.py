@@ -279,7 +279,7 @@ def test_targets_of_the_wrong_shape():
         mh.backward(params, cache, np.array([1.0, 0.0]))
     with raises(ValueError, "Y:", "(1, 2)", "(2, 1)"):
         mh.loss_value(params, X, Y.T)
-    with raises(ValueError, "y:", "(2,)", "(3,)"):
+    with raises(ValueError, "y, y_hat:", "y (3,)", "y_hat (2,)"):
         mh.cross_entropy(np.array([1.0, 0.0, 0.0]), np.array([0.5, 0.5]))
 
 
