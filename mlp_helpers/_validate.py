@@ -175,7 +175,7 @@ def check_seed(name, seed):
     """Check a seed for ``numpy.random.default_rng`` and return it.
 
     Accepted, as numpy accepts them: ``None`` (fresh entropy), a whole number
-    >= 0, a non-empty sequence of whole numbers >= 0, a ``SeedSequence``, a
+    >= 0, a sequence (or array) of whole numbers >= 0, a ``SeedSequence``, a
     ``BitGenerator`` or a ``Generator``.  Floats (even whole ones), booleans
     and strings are a ``TypeError``; negative numbers a ``ValueError``.
     """
@@ -189,7 +189,12 @@ def check_seed(name, seed):
             raise ValueError(f"{name}: expected {want}, got {seed}")
         return int(seed)
     if isinstance(seed, (list, tuple, np.ndarray)):
-        arr = np.asarray(seed) if not isinstance(seed, np.ndarray) else seed
+        try:
+            arr = np.asarray(seed)
+        except Exception:  # ragged
+            raise TypeError(f"{name}: expected {want}, got {_describe(seed)}") from None
+        if arr.size == 0:
+            return seed
         if arr.dtype == object and all(isinstance(s, (numbers.Integral, np.integer)) and not isinstance(s, bool)
                                        for s in np.ravel(arr)):
             entries = [int(s) for s in np.ravel(arr)]  # Python ints beyond 64 bits
@@ -197,8 +202,6 @@ def check_seed(name, seed):
             entries = [int(s) for s in np.ravel(arr)]
         else:
             raise TypeError(f"{name}: expected {want}, got {_describe(seed)}")
-        if arr.ndim != 1 or not entries:
-            raise ValueError(f"{name}: expected {want}, got shape {arr.shape}")
         if min(entries) < 0:
             raise ValueError(f"{name}: expected {want}, got the negative entry {min(entries)}")
         return seed
