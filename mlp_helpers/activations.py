@@ -10,6 +10,12 @@ Conventions at the kinks (tested):
   as in PyTorch and scikit-learn);
 * ``leaky_relu'(0) = slope`` (same rule: :math:`1` only for :math:`z > 0`);
 * ``relu_plus_sin'(0) = 1[0 > 0] + \cos 0 = 1``.
+
+Every public function checks ``z`` first (real, finite, non-empty numbers:
+strings, booleans, complex numbers, NaN and empty arrays are an error naming
+``z``) and gives a finite result for every finite ``z``.  ``forward``,
+``backward`` and ``train`` get the unchecked kernels (``_relu`` ...) through
+:func:`get_activation`, because they have validated their arrays already.
 """
 from __future__ import annotations
 

@@ -11,6 +11,12 @@ or ``"mean"``.  For a single sample the two agree.
 the logits, and the error at the output :math:`\delta_L = \partial L/\partial z_L`
 for one sample.  Every pairing here is *canonical*, so that error is
 :math:`\hat y - y` (times 2/n_out for the mean squared error).
+
+The public functions check their arguments (real, finite, non-empty arrays of
+matching shapes; targets and probabilities in [0, 1] where the loss needs
+them) and return finite numbers: where the exact answer is infinite (−log 0)
+or beyond float64, they raise a ``ValueError`` that says so.  ``LOSSES``
+holds the unchecked kernels the training loop calls on validated arrays.
 """
 from __future__ import annotations
 

@@ -17,6 +17,10 @@ name           :math:`R(w)`                   gradient of :math:`\lambda R`
 
 ``l2`` and ``l2_half`` differ by a factor of 2 in the penalty *and* in the
 gradient: the same λ is twice as strong under ``l2``.
+
+:func:`penalty` and :func:`penalty_gradients` check ``params`` (exactly the keys
+``W1, b1, ..., WL, bL``), ``lam``, ``kind`` and ``include_biases``; the entries
+of ``PENALTIES`` are the unchecked kernels the training loop calls.
 """
 from __future__ import annotations
 
