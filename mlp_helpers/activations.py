@@ -10,12 +10,20 @@ Conventions at the kinks (tested):
   as in PyTorch and scikit-learn);
 * ``leaky_relu'(0) = slope`` (same rule: :math:`1` only for :math:`z > 0`);
 * ``relu_plus_sin'(0) = 1[0 > 0] + \cos 0 = 1``.
+
+Every public function checks ``z`` first (real, finite, non-empty numbers:
+strings, booleans, complex numbers, NaN and empty arrays are an error naming
+``z``) and gives a finite result for every finite ``z``.  ``forward``,
+``backward`` and ``train`` get the unchecked kernels (``_relu`` ...) through
+:func:`get_activation`, because they have validated their arrays already.
 """
 from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from ._validate import as_float_array
 
 LEAKY_SLOPE = 0.01
 
@@ -27,77 +35,137 @@ class Activation(NamedTuple):
     df: Callable[[np.ndarray], np.ndarray]
 
 
-def identity(z):
-    """f(z) = z.  ``z``: any shape; returns the same shape."""
+# The kernels: one line per formula, no checks.  get_activation() hands these to
+# forward/backward/train, whose inner loop has validated its arrays already.
+def _identity(z):
     return np.array(z, dtype=float)
 
 
-def identity_prime(z):
-    """f'(z) = 1."""
+def _identity_prime(z):
     return np.ones_like(z, dtype=float)
 
 
-def relu(z):
-    """f(z) = max(0, z)."""
+def _relu(z):
     return np.maximum(z, 0.0)
 
 
-def relu_prime(z):
-    """f'(z) = 1[z > 0]; 0 at z = 0 by convention."""
-    return (np.asarray(z) > 0).astype(float)
+def _relu_prime(z):
+    return (z > 0).astype(float)
 
 
-def leaky_relu(z):
-    """f(z) = z for z > 0, 0.01 z otherwise."""
-    return np.where(np.asarray(z) > 0, z, LEAKY_SLOPE * np.asarray(z))
+def _leaky_relu(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
 
 
-def leaky_relu_prime(z):
-    """f'(z) = 1 for z > 0, 0.01 otherwise (so 0.01 at z = 0)."""
-    return np.where(np.asarray(z) > 0, 1.0, LEAKY_SLOPE)
+def _leaky_relu_prime(z):
+    return np.where(z > 0, 1.0, LEAKY_SLOPE)
 
 
-def sigmoid(z):
-    """f(z) = 1 / (1 + e^{-z}), computed without overflow for any finite z."""
-    z = np.asarray(z, dtype=float)
+def _sigmoid(z):
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _sigmoid_prime(z):
+    s = _sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _tanh(z):
+    return np.tanh(z)
+
+
+def _tanh_prime(z):
+    return 1.0 - np.tanh(z) ** 2
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def _relu_plus_sin(z):
+    return np.maximum(z, 0.0) + np.sin(z)
+
+
+def _relu_plus_sin_prime(z):
+    return (z > 0).astype(float) + np.cos(z)
+
+
+def _z(z):
+    """``z`` checked: real, finite, non-empty, any shape (a number is a 0-d array)."""
+    return as_float_array("z", z)
+
+
+# The public functions: ``z`` is checked (real, finite numbers, any shape), then the kernel runs.
+# Every one returns a new float array of ``z``'s shape, finite for every finite ``z``.
+def identity(z):
+    """f(z) = z.  ``z``: any shape; returns the same shape."""
+    return _identity(_z(z))
+
+
+def identity_prime(z):
+    """f'(z) = 1."""
+    return _identity_prime(_z(z))
+
+
+def relu(z):
+    """f(z) = max(0, z)."""
+    return _relu(_z(z))
+
+
+def relu_prime(z):
+    """f'(z) = 1[z > 0]; 0 at z = 0 by convention."""
+    return _relu_prime(_z(z))
+
+
+def leaky_relu(z):
+    """f(z) = z for z > 0, 0.01 z otherwise."""
+    return _leaky_relu(_z(z))
+
+
+def leaky_relu_prime(z):
+    """f'(z) = 1 for z > 0, 0.01 otherwise (so 0.01 at z = 0)."""
+    return _leaky_relu_prime(_z(z))
+
+
+def sigmoid(z):
+    """f(z) = 1 / (1 + e^{-z}), computed without overflow for any finite z."""
+    return _sigmoid(_z(z))
+
+
 def sigmoid_prime(z):
     """f'(z) = σ(z)(1 − σ(z))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    return _sigmoid_prime(_z(z))
 
 
 def tanh(z):
     """f(z) = tanh z."""
-    return np.tanh(z)
+    return _tanh(_z(z))
 
 
 def tanh_prime(z):
     """f'(z) = 1 − tanh² z."""
-    return 1.0 - np.tanh(z) ** 2
+    return _tanh_prime(_z(z))
 
 
 def softplus(z):
     """f(z) = log(1 + e^z), computed as logaddexp(0, z) (no overflow)."""
-    return np.logaddexp(0.0, z)
+    return _softplus(_z(z))
 
 
 def softplus_prime(z):
     """f'(z) = σ(z)."""
-    return sigmoid(z)
+    return _sigmoid(_z(z))
 
 
 def relu_plus_sin(z):
     """f(z) = ReLU(z) + sin z, the activation of seed 001."""
-    return np.maximum(z, 0.0) + np.sin(z)
+    return _relu_plus_sin(_z(z))
 
 
 def relu_plus_sin_prime(z):
     """f'(z) = 1[z > 0] + cos z."""
-    return (np.asarray(z) > 0).astype(float) + np.cos(z)
+    return _relu_plus_sin_prime(_z(z))
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -133,9 +201,25 @@ def register_activation(name, f, df, *, overwrite=False):
     return ACTIVATIONS[name]
 
 
+# Built-in public function -> its unchecked kernel (for the inner loops).
+_KERNELS = {
+    identity: _identity, identity_prime: _identity_prime, relu: _relu, relu_prime: _relu_prime,
+    leaky_relu: _leaky_relu, leaky_relu_prime: _leaky_relu_prime, sigmoid: _sigmoid,
+    sigmoid_prime: _sigmoid_prime, tanh: _tanh, tanh_prime: _tanh_prime, softplus: _softplus,
+    softplus_prime: _sigmoid, relu_plus_sin: _relu_plus_sin, relu_plus_sin_prime: _relu_plus_sin_prime,
+}
+
+
 def get_activation(name):
-    """Look up ``name`` in ``ACTIVATIONS``; the error lists the known names."""
+    """Look up ``name`` in ``ACTIVATIONS``; the error lists the known names.
+
+    For the built-in functions it returns their unchecked kernels: the
+    callers (forward, backward, train) pass arrays they have validated
+    already, and the training loop should not check every minibatch twice.
+    A registered function is returned as it was registered.
+    """
     from ._validate import check_choice
 
     check_choice("activation", name, ACTIVATIONS)
-    return ACTIVATIONS[name]
+    act = ACTIVATIONS[name]
+    return Activation(_KERNELS.get(act.f, act.f), _KERNELS.get(act.df, act.df))

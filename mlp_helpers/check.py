@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_scalar
+from ._validate import as_float_array, check_flag, check_scalar
 
 CODES = ("correct", "shape", "transposed", "sign", "factor_2", "factor_half", "rounded", "wrong", "missing")
 RULES = ("exact", "hand")
@@ -113,6 +113,14 @@ def _fmt(v):
     return f"{v:.6g}"
 
 
+class UnknownNameError(KeyError, ValueError):
+    """``name`` is not in the answer key: both a ``KeyError`` (a failed look-up) and a
+    ``ValueError`` (a bad argument value)."""
+
+    def __str__(self):  # the message as written, not KeyError's repr of it
+        return str(self.args[0]) if self.args else ""
+
+
 def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
     """Compare ``answer`` (yours) with ``expected`` (the key's) and say what is wrong.
 
@@ -142,16 +150,24 @@ def diagnose(name, answer, expected, rtol=1e-6, atol=1e-9, decimals=None):
         ``name`` not a string; ``answer`` or ``expected`` not numbers;
         bad ``rtol``, ``atol`` or ``decimals``.
     """
+    return _checked_diagnose(name, answer, expected, rtol, atol, decimals, "expected")
+
+
+def _checked_diagnose(name, answer, expected, rtol, atol, decimals, expected_name):
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
     missing = answer is None or answer is Ellipsis
     a = None if missing else as_float_array("answer", answer, finite=False)
-    e = as_float_array("expected", expected)
+    e = as_float_array(expected_name, expected)
     rtol = check_scalar("rtol", rtol, low=0.0)
     atol = check_scalar("atol", atol, low=0.0)
     if decimals is not None:
         decimals = check_scalar("decimals", decimals, low=0, high=15, integer=True)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # 2 * 1e308 is inf: then "not close"
+        return _diagnose(name, answer, a, e, rtol, atol, decimals, missing)
 
+
+def _diagnose(name, answer, a, e, rtol, atol, decimals, missing):
     def result(code, message):
         return Diagnosis(code == "correct", code, message)
 
@@ -314,21 +330,23 @@ def check(name, answer, key, rtol=None, atol=None, decimals=None, quiet=False):
 
     Raises
     ------
-    KeyError
+    UnknownNameError (a KeyError and a ValueError)
         ``name`` is not in ``key``; the message lists the known names.
     TypeError, ValueError
-        ``key`` is not a mapping or a key file, or see :func:`diagnose`.
+        ``key`` is not a mapping or a key file, ``quiet`` not a bool, or see :func:`diagnose`.
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str such as 'delta1', got {type(name).__name__}")
     key = _as_key(key)
     if name not in key:
-        raise KeyError(f"name: {name!r} is not in the answer key; known names: {', '.join(sorted(key))}")
+        known = ", ".join(sorted(map(str, key)))
+        raise UnknownNameError(f"name: {name!r} is not in the answer key; known names: {known}")
+    quiet = check_flag("quiet", quiet)
     ak = key if isinstance(key, AnswerKey) else None
     rtol = rtol if rtol is not None else (ak.rtol if ak else 1e-6)
     atol = atol if atol is not None else (ak.atol if ak else 1e-9)
     decimals = decimals if decimals is not None else (ak.decimals if ak else None)
-    d = diagnose(name, answer, key[name], rtol=rtol, atol=atol, decimals=decimals)
+    d = _checked_diagnose(name, answer, key[name], rtol, atol, decimals, f"key[{name!r}]")
     if ak is not None and ak.rule == "hand" and d.code == "rounded":
         diff = float(np.max(np.abs(as_float_array("answer", answer) - key[name])))
         d = Diagnosis(False, "rounded", f"your {name} differs from the expected {name} by up to {diff:.1e}, a "

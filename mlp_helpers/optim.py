@@ -3,49 +3,84 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_scalar
+from ._validate import as_float_array, check_array_dict, check_choice, check_finite_result, check_scalar
 from .activations import get_activation
 from .losses import get_loss, one_hot
 from .network import LAYOUTS, _backward_rows, _check_input, _forward_rows, check_params
 from .regularization import PENALTIES
 
 
-def _check_grads(params, grads):
-    if not isinstance(grads, dict) or set(grads) != set(params):
-        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
-        raise ValueError(f"grads: expected the keys of params {sorted(params)}, got {got}")
-    for k in params:
-        if np.shape(grads[k]) != np.shape(params[k]):
-            raise ValueError(f"grads['{k}']: expected shape {np.shape(params[k])}, got {np.shape(grads[k])}")
+def _step(params, grads, lr, velocity=None, momentum=0.0):
+    """Checked arrays for one update: ``(P, G, V)`` (V is None without ``velocity``)."""
+    P = check_array_dict("params", params)
+    G = check_array_dict("grads", grads, like=P)
+    V = None if velocity is None else check_array_dict("velocity", velocity, like=P)
+    return P, G, V
+
+
+def _finite_update(new, what):
+    for k, v in new.items():
+        check_finite_result(f"params[{k!r}], grads[{k!r}], lr", v, f"{what} of {k!r}")
+    return new
 
 
 def sgd_step(params, grads, lr):
     r"""One gradient-descent step :math:`\theta - \alpha g` for every parameter.
 
-    params, grads : dicts with the same keys and shapes.  lr : α > 0.
-    Returns a new dict; ``params`` is not changed.
+    params, grads : dicts with exactly the same keys, of real, finite arrays
+        with the same shapes.  lr : α > 0.
+    Returns a new dict; ``params`` is not changed.  A ``ValueError`` if a new
+    value overflows float64 (a learning rate or gradient far too large).
     """
     lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
-    _check_grads(params, grads)
-    return {k: as_float_array(k, v) - lr * as_float_array(f"grads['{k}']", grads[k]) for k, v in params.items()}
+    P, G, _ = _step(params, grads, lr)
+    with np.errstate(over="ignore", invalid="ignore"):
+        new = {k: P[k] - lr * G[k] for k in P}
+    return _finite_update(new, "the step")
 
 
 def momentum_step(params, grads, velocity, lr, momentum=0.9):
     r"""One step of SGD with momentum: :math:`v \leftarrow \mu v - \alpha g`, :math:`\theta \leftarrow \theta + v`.
 
-    velocity : dict like ``params`` (``None`` for zeros at the first step).
-    momentum : μ in [0, 1).  Returns ``(new_params, new_velocity)``.
+    params, grads : dicts with exactly the same keys, of real, finite arrays
+        with the same shapes.
+    velocity : dict like ``params`` (the same keys and shapes), or ``None`` for
+        zeros at the first step.
+    lr : α > 0.  momentum : μ in [0, 1).
+    Returns ``(new_params, new_velocity)``; nothing passed in is changed.
+
+    **Two conventions.**  This is the form of Sutskever et al. (2013), CS231n
+    and Keras: the velocity :math:`v` is a step in parameter units and already
+    contains α.  PyTorch's ``torch.optim.SGD(momentum=μ)`` (dampening 0) keeps
+    a buffer of gradients instead and multiplies by α at the end:
+
+    .. math::
+
+        b \leftarrow \mu b + g, \qquad \theta \leftarrow \theta - \alpha b.
+
+    With a **constant** learning rate the two give the same parameters at every
+    step, and :math:`v = -\alpha b` (by induction: :math:`\mu v - \alpha g =
+    -\alpha(\mu b + g)`), so PyTorch's buffer is ``-velocity / lr``.  When α
+    **changes** (a schedule, or a different ``lr`` passed to the next call)
+    they differ: here the accumulated velocity keeps the old α and only the new
+    gradient is scaled by the new α, while PyTorch rescales the whole buffer at
+    once.  From α₁ to α₂ the next parameters differ by
+    :math:`\mu v\,(1 - \alpha_2/\alpha_1)`.  To continue a PyTorch run here,
+    pass ``velocity = -lr * buffer``.
     """
     lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
-    momentum = check_scalar("momentum", momentum, low=0.0, high=1.0)
+    momentum = check_scalar("momentum", momentum, low=0.0)
     if momentum >= 1.0:
         raise ValueError(f"momentum: expected a value in [0, 1), got {momentum}")
-    _check_grads(params, grads)
-    if velocity is None:
-        velocity = {k: np.zeros(np.shape(v)) for k, v in params.items()}
-    _check_grads(params, velocity)
-    new_v = {k: momentum * np.asarray(velocity[k], float) - lr * np.asarray(grads[k], float) for k in params}
-    return {k: np.asarray(params[k], float) + new_v[k] for k in params}, new_v
+    P, G, V = _step(params, grads, lr, velocity, momentum)
+    if V is None:
+        V = {k: np.zeros(v.shape) for k, v in P.items()}
+    with np.errstate(over="ignore", invalid="ignore"):
+        new_v = {k: momentum * V[k] - lr * G[k] for k in P}
+        for k, v in new_v.items():
+            check_finite_result(f"velocity[{k!r}], grads[{k!r}], lr", v, f"the new velocity of {k!r}")
+        new_p = {k: P[k] + new_v[k] for k in P}
+    return _finite_update(new_p, "the step"), new_v
 
 
 def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu",

@@ -51,12 +51,12 @@ def penalty_callback(lam=0.01, w=1.5, view=None):
     (:math:`\lambda\,\mathrm{sign}(w)`, 0 at ``w = 0``), and ``texts``.
     With a ``view`` (from :func:`penalty_demo`) it also redraws the figure.
     """
-    params = {"W": np.array([float(w)])}
+    params = {"W1": np.array([[float(w)]]), "b1": np.zeros(1)}  # a one-weight network
     out = {
         "l2_penalty": penalty(params, lam, "l2"),
-        "l2_grad": float(penalty_gradients(params, lam, "l2")["W"][0]),
+        "l2_grad": float(penalty_gradients(params, lam, "l2")["W1"][0, 0]),
         "l1_penalty": penalty(params, lam, "l1"),
-        "l1_grad": float(penalty_gradients(params, lam, "l1")["W"][0]),
+        "l1_grad": float(penalty_gradients(params, lam, "l1")["W1"][0, 0]),
     }
     out["texts"] = penalty_texts(**out)
     if view is not None:

@@ -1,0 +1,1132 @@
+"""Property-based fuzzing of every public function (issue 9, item 3).
+
+Hypothesis throws bad input at every name in ``mlp_helpers.__all__`` (read when
+the tests run, so a name added later is included) and at the instructor tools
+(``worked_solution``, ``make_variant``, ``check``, ``diagnose``).  One argument
+is spoiled at a time, the others stay valid, and the outcome must be
+
+* a result that is finite everywhere (numbers, arrays, dicts, tuples of them), or
+* a ``ValueError`` or ``TypeError`` whose message names the spoiled argument
+  (``name:``, ``name[...]:`` or ``name, other:``; for a dict argument its key,
+  e.g. ``W1:``), or for huge finite values any argument of the function;
+
+never another exception, never a warning, never a non-finite result.  For the
+categories where the input is certainly wrong (a string for an array, NaN, an
+empty batch, a misnamed key, an unknown choice, a fractional count, a bad
+seed, an out-of-range number) the call must raise: a result there is a silent
+wrong answer.
+
+Every public name needs a row in ``ROWS`` (a builder of valid arguments and
+the kind of each argument); a name in ``__all__`` without a row, or an
+argument without a kind, fails ``test_every_public_name_has_a_row`` /
+``test_every_argument_has_a_kind`` with a message saying what to add.
+
+``python tests/test_fuzz.py --count`` prints the probe table (cases, examples,
+categories) without running it; ``--run`` runs every probe outside pytest and
+prints how many calls each category made and how they ended.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import inspect
+import io
+import math
+import re
+import sys
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import mlp_helpers as mh
+from mlp_helpers import check as check_module
+from mlp_helpers.instructor import homework, worked
+
+CATEGORIES = {
+    "type": "wrong type: str, None, dict, list of str, object/complex/bool arrays, ragged lists, non-callables",
+    "ndim": "wrong number of dimensions (0-D to 4-D)",
+    "shape": "wrong shape (one axis longer or shorter)",
+    "empty": "zero-size arrays, empty lists and dicts",
+    "nonfinite": "NaN, +inf or -inf in an array or number (or returned by a callable)",
+    "huge": "huge finite values: +-1e200, +-1e300, +-1.8e308 (a result must stay finite or be refused)",
+    "range": "numbers out of their range: negative rates, probabilities outside [0, 1], axis out of range",
+    "keys": "wrong dict keys: misnamed (w1, W_1), missing, extra, non-string",
+    "choice": "unknown choice strings (activation, loss, layout, ...)",
+    "count": "non-whole, zero, negative or non-finite counts (epochs, sizes, decimals, ...)",
+    "seed": "seeds numpy refuses: negative, fractional, str, bool, NaN, negative entries",
+}
+EXAMPLES = 8  # hypothesis examples per (function, argument, category) case
+SLOW_EXAMPLES = 4  # for the functions that train or write a worked solution
+FUZZ_SETTINGS = dict(deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck), print_blob=False)
+
+HUGE = [1e200, -1e200, 1e300, -1e300, 1.7976931348623157e308, -1.7976931348623157e308]
+
+
+# ------------------------------------------------------------------ argument kinds
+@dataclass
+class Bad:
+    """One spoiled value: what to pass, whether the call must raise, and which names
+    an error may name besides the spoiled argument (e.g. a dict's key)."""
+
+    value: object
+    must_raise: bool
+    names: tuple = ()
+
+
+class Kind:
+    """How an argument can be spoiled: ``categories`` it supports, and ``bad``."""
+
+    categories: tuple = ()
+
+    def bad(self, category, valid, data):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _type_junk(valid=None):
+    junk = ["0.5", "", None, {"a": 1}, ["a", "b"], object(), 1j, b"1"]
+    if isinstance(valid, np.ndarray) and valid.size:
+        junk += [valid.astype(object), valid + 1j, valid > 0, [[1.0], [1.0, 2.0]]]
+    return junk
+
+
+@dataclass
+class Arr(Kind):
+    """A real array.  ndim: allowed dimensions (None: any); fixed: the axes whose
+    length is fixed by the other arguments (None: all); low/high: the valid range."""
+
+    ndim: tuple | None = None
+    fixed: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+    optional: bool = False  # None is valid
+
+    @property
+    def categories(self):
+        cats = ["type", "empty", "nonfinite", "huge"]
+        if self.ndim is not None:
+            cats.append("ndim")
+        if self.fixed is None or self.fixed:
+            cats.append("shape")
+        if self.low is not None or self.high is not None:
+            cats.append("range")
+        return tuple(cats)
+
+    def _fill(self):
+        lo = -1.0 if self.low is None else self.low
+        hi = 1.0 if self.high is None else self.high
+        return (lo + hi) / 2
+
+    def bad(self, category, valid, data):
+        v = np.asarray(valid, dtype=float)
+        ranged = self.low is not None or self.high is not None
+        if category == "type":
+            junk = [j for j in _type_junk(v) if not (j is None and self.optional)]
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        if category == "ndim":
+            options = [d for d in range(5) if d not in self.ndim]
+            d = data.draw(st.sampled_from(options), label="ndim")
+            shape = tuple(data.draw(st.lists(st.integers(1, 3), min_size=d, max_size=d), label="shape"))
+            return Bad(np.full(shape, self._fill()), True)
+        if category == "shape":
+            axes = [a for a in range(v.ndim) if self.fixed is None or a in self.fixed or a - v.ndim in self.fixed]
+            if not axes:  # a 0-d or 1-D value whose only axis is free: wrong ndim instead
+                return Bad(np.full((1, 1, 1), self._fill()), True)
+            axis = data.draw(st.sampled_from(axes), label="axis")
+            n = v.shape[axis]
+            new = data.draw(st.sampled_from([m for m in (n - 2, n - 1, n + 1, n + 3) if m >= 1]), label="length")
+            shape = list(v.shape)
+            shape[axis] = new
+            return Bad(np.full(shape, self._fill()), True)
+        if category == "empty":
+            if v.ndim == 0:
+                return Bad(np.zeros(0), True)
+            axis = data.draw(st.integers(0, v.ndim - 1), label="axis")
+            shape = list(v.shape)
+            shape[axis] = 0
+            return Bad(np.zeros(shape), True)
+        if category == "nonfinite":
+            w = v.copy()
+            bad = data.draw(st.sampled_from([np.nan, np.inf, -np.inf]), label="value")
+            if w.ndim == 0:
+                return Bad(np.array(bad), True)
+            i = data.draw(st.integers(0, w.size - 1), label="index")
+            w.flat[i] = bad
+            return Bad(w, True)
+        if category == "huge":
+            w = v.copy().reshape(-1) if v.ndim else v.reshape(1).copy()
+            if data.draw(st.booleans(), label="all at the largest float"):
+                signs = data.draw(st.lists(st.sampled_from([1.0, -1.0]), min_size=w.size, max_size=w.size), label="signs")
+                w[:] = np.array(signs) * np.finfo(float).max
+            else:
+                picks = data.draw(st.lists(st.sampled_from(HUGE), min_size=1, max_size=w.size), label="huge")
+                idx = data.draw(st.permutations(range(w.size)), label="where")[:len(picks)]
+                w[list(idx)] = picks
+            return Bad(w.reshape(v.shape), ranged)
+        if category == "range":
+            w = v.copy()
+            outside = []
+            if self.low is not None:
+                outside += [self.low - 1e-3, self.low - 1.0, self.low - 1e6]
+            if self.high is not None:
+                outside += [self.high + 1e-3, self.high + 1.0, self.high + 1e6]
+            value = data.draw(st.sampled_from(outside), label="value")
+            if w.ndim == 0:
+                return Bad(np.array(value), True)
+            w.flat[data.draw(st.integers(0, w.size - 1), label="index")] = value
+            return Bad(w, True)
+        raise AssertionError(category)
+
+
+@dataclass
+class Scalar(Kind):
+    """A real number in [low, high] (``low_open``/``high_open`` exclude the ends)."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    optional: bool = False
+
+    @property
+    def categories(self):
+        cats = ["type", "nonfinite", "huge"]
+        if self.low is not None or self.high is not None:
+            cats.append("range")
+        return tuple(cats)
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = ["0.1", [0.1], np.array([0.1, 0.2]), 1j, True, np.True_, {}, b"1"]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        if category == "nonfinite":
+            return Bad(data.draw(st.sampled_from([math.nan, math.inf, -math.inf, np.float64("nan")]), label="x"), True)
+        if category == "huge":
+            options = [h for h in HUGE + [10**400] if self._inside(h)]
+            if not options:  # nothing huge is valid here: huge is out of range
+                return Bad(data.draw(st.sampled_from(HUGE), label="x"), True)
+            return Bad(data.draw(st.sampled_from(options), label="x"), False)
+        if category == "range":
+            outside = []
+            if self.low is not None:
+                outside += [self.low - 1e-6, self.low - 1.0, -1e300] + ([self.low] if self.low_open else [])
+            if self.high is not None:
+                outside += [self.high + 1e-6, self.high + 1.0, 1e300] + ([self.high] if self.high_open else [])
+            return Bad(data.draw(st.sampled_from([o for o in outside if not self._inside(o)]), label="x"), True)
+        raise AssertionError(category)
+
+    def _inside(self, x):
+        if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
+            return False
+        if self.high is not None and (x > self.high or (self.high_open and x == self.high)):
+            return False
+        return True
+
+
+@dataclass
+class Count(Kind):
+    """A whole number >= low (and <= high).  Huge counts are valid and slow, so not probed."""
+
+    low: int = 1
+    high: int | None = None
+    optional: bool = False
+    categories: tuple = ("type", "count")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = ["3", [3], 3j, True, np.array([2, 3]), {}]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        options = [self.low + 0.5, 2.5, self.low - 1, -1, math.nan, math.inf, -math.inf]
+        if self.high is not None:
+            options += [self.high + 1]
+        return Bad(data.draw(st.sampled_from(options), label="count"), True)
+
+
+@dataclass
+class Flag(Kind):
+    categories: tuple = ("type",)
+
+    def bad(self, category, valid, data):
+        return Bad(data.draw(st.sampled_from(["no", "yes", "False", 1, 0, None, 1.0, np.array([True]), [True]]),
+                             label="flag"), True)
+
+
+@dataclass
+class Choice(Kind):
+    """One of the strings ``known()`` (a callable: tables can grow at run time)."""
+
+    known: Callable = tuple
+    optional: bool = False
+    categories: tuple = ("type", "choice")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = [3, 1.5, b"relu", ["relu"], {"relu": 1}, True]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        known = set(self.known())
+        text = data.draw(st.one_of(st.sampled_from(["", "Relu", "relu ", "cross-entropy", "row", "L2", "mean "]),
+                                   st.text(min_size=1, max_size=8)), label="choice")
+        if text in known:
+            text = text + "_x"
+        return Bad(text, True)
+
+
+@dataclass
+class Seed(Kind):
+    categories: tuple = ("seed",)
+
+    def bad(self, category, valid, data):
+        return Bad(data.draw(st.sampled_from([-1, -(2**70), 2.5, "7", math.nan, math.inf, True, [1, -2], 1j,
+                                              object(), [0.5]]), label="seed"), True)
+
+
+@dataclass
+class Text(Kind):
+    """A str argument (a title, a name used in messages)."""
+
+    nonempty: bool = False
+    categories: tuple = ("type",)
+
+    def bad(self, category, valid, data):
+        junk = [3, None, b"x", ["x"], 1.5] + ([""] if self.nonempty else [])
+        return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+
+
+@dataclass
+class Fn(Kind):
+    """A callable.  ``returns``: spoil what it returns too (numerical_gradient's f)."""
+
+    returns: bool = False
+
+    @property
+    def categories(self):
+        return ("type", "nonfinite") if self.returns else ("type",)
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = [3, "f", None, np.zeros(2), {"f": 1}]
+            if self.returns:
+                junk += [lambda p: "1.0", lambda p: None, lambda p: np.array([1.0, 2.0]),
+                         lambda p: [1.0], lambda p: 1j, lambda p: True]
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        value = data.draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="value")
+        return Bad(lambda p: value, True)
+
+
+def _entry_kind(key, value, keys):
+    if keys == "network":
+        return Arr(ndim=(2,)) if str(key).startswith("W") else Arr(ndim=(1, 2))
+    return Arr(ndim=(np.ndim(value),))
+
+
+@dataclass
+class Params(Kind):
+    """A dict of arrays.  keys: "network" (exactly W1, b1, ..., WL, bL), "like" (exactly
+    the keys of another dict argument) or "any"; shapes: the entries' shapes matter
+    (layers chain, or they match another dict)."""
+
+    keys: str = "network"
+    shapes: bool = True
+    optional: bool = False
+
+    @property
+    def categories(self):
+        cats = ["type", "keys", "empty", "nonfinite", "huge"]
+        if self.shapes:
+            cats += ["shape", "ndim"]
+        return tuple(cats)
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = ["W1", 3.0, [np.ones((2, 2))], list(valid.items()), np.ones(3)]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        keys = list(valid)
+        if category == "keys":
+            d = dict(valid)
+            how = data.draw(st.sampled_from(["rename", "drop", "extra", "empty"]), label="how")
+            if how == "empty" or (how == "drop" and len(d) == 1):
+                return Bad({}, True)
+            k = data.draw(st.sampled_from(keys), label="key")
+            if how == "drop":
+                del d[k]
+            elif how == "extra":
+                extra = data.draw(st.sampled_from(["W9", "c1", "W", "bias", 7]), label="extra")
+                d[extra] = np.ones((2, 2))
+            else:
+                new = data.draw(st.sampled_from([k.lower(), k.upper(), k[0] + "_" + k[1:], k + " ",
+                                                 k[0] + "0" + k[1:], 1]), label="new")
+                if new == k:
+                    new = k + "x"
+                d = {(new if kk == k else kk): vv for kk, vv in d.items()}
+            return Bad(d, self.keys != "any")  # any keys: a renamed, extra or dropped entry is fine
+        # spoil one entry as an array
+        k = data.draw(st.sampled_from(keys), label="key")
+        kind = _entry_kind(k, valid[k], self.keys) if self.shapes else Arr()
+        spoiled = kind.bad(category, valid[k], data)
+        d = dict(valid)
+        d[k] = spoiled.value
+        return Bad(d, spoiled.must_raise, (k,))
+
+
+@dataclass
+class Like(Params):
+    """A dict with exactly the keys and shapes of another (grads, velocity: like params)."""
+
+    keys: str = "like"
+    shapes: bool = True
+
+
+@dataclass
+class Labels(Kind):
+    """Integer class labels ``(n,)`` in 0..n_classes-1."""
+
+    n_classes: int = 2
+    optional: bool = False
+    fixed_length: bool = True  # the number of labels is fixed by another argument (train's X)
+
+    @property
+    def categories(self):
+        cats = ("type", "ndim", "shape", "empty", "nonfinite", "range", "huge")
+        return cats if self.fixed_length else tuple(c for c in cats if c != "shape")
+
+    def bad(self, category, valid, data):
+        v = np.asarray(valid)
+        if category == "type":
+            junk = ["0 1", ["a", "b"], v > 0, v.astype(object), v + 0j, 0.5 + v]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        if category == "ndim":
+            return Bad(data.draw(st.sampled_from([np.int64(0), v[:, None], v[None, None, :]]), label="ndim"), True)
+        if category == "shape":
+            return Bad(data.draw(st.sampled_from([v[:-1], np.concatenate([v, v[:2]])]), label="shape"), True)
+        if category == "empty":
+            return Bad(np.zeros(0, dtype=int), True)
+        if category == "nonfinite":
+            w = v.astype(float)
+            w[data.draw(st.integers(0, len(w) - 1), label="i")] = data.draw(st.sampled_from([np.nan, np.inf]), label="x")
+            return Bad(w, True)
+        if category in ("range", "huge"):
+            w = v.astype(float) if category == "huge" else v.copy()
+            value = data.draw(st.sampled_from([1e300, -1e300, 1.8e308] if category == "huge"
+                                              else [-1, self.n_classes, self.n_classes + 5]), label="x")
+            w[data.draw(st.integers(0, len(w) - 1), label="i")] = value
+            return Bad(w, True)
+        raise AssertionError(category)
+
+
+@dataclass
+class Sizes(Kind):
+    """Layer sizes ``[n_in, n_1, ..., n_L]`` (init_params).  Huge sizes are valid (and big): not probed."""
+
+    categories: tuple = ("type", "count", "shape", "empty")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            return Bad(data.draw(st.sampled_from(["3-4-2", None, 3, {3: 4}, [3, "4", 2], np.array([3.0, 4.0]) + 1j]),
+                                 label="junk"), True)
+        if category == "count":
+            i = data.draw(st.integers(0, len(valid) - 1), label="i")
+            value = data.draw(st.sampled_from([0, -1, 2.5, math.nan, math.inf, True]), label="x")
+            return Bad([value if j == i else s for j, s in enumerate(valid)], True)
+        if category == "shape":
+            return Bad(data.draw(st.sampled_from([[3], (4,), [[3, 4], [4, 2]]]), label="shape"), True)
+        return Bad([], True)
+
+
+@dataclass
+class Arch(Kind):
+    """make_variant's ``arch``: '4-3-2' or a sequence of sizes 1..8."""
+
+    categories: tuple = ("type", "count")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            return Bad(data.draw(st.sampled_from([None, 3.5, {}, [4, "x", 2], ["4", "3"], 432, b"4-3-2"]),
+                                 label="junk"), True)
+        return Bad(data.draw(st.sampled_from(["4-0-2", "4-x-2", "4-9-2", "4-3", "", "4--2", "4-3-2.5", [4, 3.5, 2],
+                                              [4, -3, 2], "4-3-2-", (4, 3)]), label="arch"), True)
+
+
+@dataclass
+class Axis(Kind):
+    categories: tuple = ("type", "range")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            return Bad(data.draw(st.sampled_from(["0", None, 1.0, True, [0], (0, 1)]), label="junk"), True)
+        return Bad(data.draw(st.sampled_from([2, -3, 5, -100]), label="axis"), True)
+
+
+@dataclass
+class Cache(Kind):
+    """backward's cache: the dict forward returns."""
+
+    categories: tuple = ("type", "keys", "shape", "empty", "nonfinite")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            return Bad(data.draw(st.sampled_from([None, "cache", [1, 2], list(valid.values())]), label="junk"), True)
+        d = dict(valid)
+        if category == "keys":
+            k = data.draw(st.sampled_from([k for k in d if k != "Yhat"]), label="key")
+            how = data.draw(st.sampled_from(["drop", "rename"]), label="how")
+            v = d.pop(k)
+            if how == "rename":
+                d[k.lower()] = v
+            return Bad(d, True)
+        k = data.draw(st.sampled_from([k for k in d if k[0] in "XZ"]), label="key")
+        kind = Arr(ndim=(1, 2))
+        spoiled = kind.bad(category, d[k], data)
+        d[k] = spoiled.value
+        return Bad(d, True, (f"cache['{k}']",))
+
+
+@dataclass
+class AnswerKey(Kind):
+    """check's answer key: a mapping name -> array."""
+
+    categories: tuple = ("type", "keys", "nonfinite", "empty")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            return Bad(data.draw(st.sampled_from([None, "key", [1, 2], 3.0]), label="junk"), True)
+        if category == "keys":
+            return Bad({k + "x": v for k, v in valid.items()}, True)
+        d = dict(valid)
+        k = next(iter(d))
+        d[k] = Arr().bad(category, d[k], data).value
+        return Bad(d, True, (f"key['{k}']",))
+
+
+@dataclass
+class Options(Kind):
+    """gradient_check's ``**options``: an unknown option name must be refused."""
+
+    categories: tuple = ("keys",)
+
+    def bad(self, category, valid, data):
+        return Bad({data.draw(st.sampled_from(["activaton", "lr", "Loss", "penalty"]), label="opt"): "relu"}, True)
+
+
+# ------------------------------------------------------------------ fixtures
+def _net(sizes=(3, 4, 2), seed=0, layout="rows"):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        W = rng.normal(0.0, 0.7, size=(a, b))
+        params[f"W{l}"] = W if layout == "rows" else W.T.copy()
+        params[f"b{l}"] = rng.normal(0.0, 0.1, size=b)
+    return params
+
+
+def _xy(n=4, n_in=3, n_out=2, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_in))
+    labels = np.arange(n) % n_out
+    return X, labels, np.eye(n_out)[labels]
+
+
+def _probs(n=3, k=4, seed=2):
+    z = np.random.default_rng(seed).normal(size=(n, k))
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _z(shape=(3, 4), seed=3):
+    return np.random.default_rng(seed).normal(size=shape) * 2
+
+
+def _act_names():
+    return tuple(mh.ACTIVATIONS)
+
+
+def _loss_names():
+    return tuple(mh.LOSSES)
+
+
+def _penalty_names():
+    return tuple(mh.PENALTIES)
+
+
+LAYOUT = Choice(lambda: ("rows", "columns"))
+REDUCTION = Choice(lambda: ("sum", "mean"))
+
+
+# ------------------------------------------------------------------ rows
+@dataclass
+class Row:
+    """A public function: ``build()`` returns valid keyword arguments; ``kinds`` says
+    how each can be spoiled; ``alias`` lists other names an error about an
+    argument may use (a mismatch between two dicts names either)."""
+
+    fn: Callable | str  # a str: the name in mlp_helpers, looked up when used (names other branches add)
+    build: Callable
+    kinds: dict
+    alias: dict = field(default_factory=dict)
+    examples: int = EXAMPLES
+    restore: Callable | None = None  # state to put back after each call (registries)
+
+
+@dataclass
+class NotFuzzed:
+    """A public name that is not a function to fuzz, and why."""
+
+    reason: str
+
+
+def _elementwise(fn):
+    return Row(fn, lambda: {"z": _z()}, {"z": Arr(fixed=())})
+
+
+def _network_options(loss=True, reduction=False, penalty=False):
+    kinds = {"activation": Choice(_act_names), "layout": LAYOUT}
+    if loss:
+        kinds["loss"] = Choice(_loss_names)
+    if reduction:
+        kinds["reduction"] = REDUCTION
+    if penalty:
+        kinds.update(lam=Scalar(low=0.0), penalty_kind=Choice(_penalty_names), include_biases=Flag())
+    return kinds
+
+
+def _forward_args():
+    X, labels, Y = _xy()
+    return {"params": _net(), "X": X}
+
+
+def _backward_args():
+    X, labels, Y = _xy()
+    params = _net()
+    return {"params": params, "cache": mh.forward(params, X), "Y": Y}
+
+
+def _loss_value_args():
+    X, labels, Y = _xy()
+    return {"params": _net(), "X": X, "Y": Y}
+
+
+def _train_args():
+    X, labels, Y = _xy(n=6)
+    Xv, lv, _ = _xy(n=4, seed=5)
+    return {"params": _net(), "X": X, "labels": labels, "epochs": 2, "batch_size": 4, "X_val": Xv, "labels_val": lv}
+
+
+def _grads():
+    p = _net()
+    return {k: np.random.default_rng(9).normal(size=v.shape) for k, v in p.items()}
+
+
+def _bounded(p):
+    """A smooth function of every entry, finite for any finite params (sin and cos are bounded)."""
+    return float(sum(np.sum(np.sin(v) + 0.5 * np.cos(v)) for v in p.values()))
+
+
+def _registry_restore(table_name):
+    def restore(snapshot=None):
+        table = getattr(mh, table_name)
+        if snapshot is None:
+            return dict(table)
+        table.clear()
+        table.update(snapshot)
+    return restore
+
+
+def _worked_args():
+    return {"params": _net((2, 2, 2), seed=4, layout="columns"), "x": np.array([0.5, -1.0]),
+            "y": np.array([1.0, 0.0]), "lr": 0.1}
+
+
+def _check_key():
+    return {"delta1": np.array([0.25, -0.5]), "dW1": np.array([[0.1, 0.2], [0.3, 0.4]])}
+
+
+def _rows():
+    """name -> Row or NotFuzzed.  Rows for names that other branches add are here
+    already; they are skipped until the name is in ``__all__``."""
+    rows = {}
+    for name in ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "relu_plus_sin"):
+        rows[name] = _elementwise(getattr(mh, name))
+    rows["Activation"] = NotFuzzed("a NamedTuple type: building one computes nothing; register_activation checks its f and df")
+    rows["ACTIVATIONS"] = NotFuzzed("a table: every built-in entry's f and df are fuzzed as 'ACTIVATIONS[name].f/df' rows")
+    rows["LOSSES"] = NotFuzzed("a table of the training loop's unchecked kernels; its checked faces are the public loss functions")
+    rows["PENALTIES"] = NotFuzzed("a table of the training loop's unchecked kernels; its checked faces are penalty and penalty_gradients")
+    rows["OUTPUTS"] = NotFuzzed("a table (branch h-core); its functions are fuzzed through forward/backward's output=")
+    rows["register_activation"] = Row(
+        mh.register_activation,
+        lambda: {"name": "fuzz_activation", "f": np.tanh, "df": lambda z: 1 - np.tanh(z) ** 2},
+        {"name": Text(nonempty=True), "f": Fn(), "df": Fn(), "overwrite": Flag()},
+        restore=_registry_restore("ACTIVATIONS"))
+    rows["register_loss"] = Row(  # branch h-core; the valid builder may need adjusting to its final signature
+        "register_loss",
+        lambda: {"name": "fuzz_loss", "value": lambda y, y_hat: 0.5 * np.sum((y - y_hat) ** 2, axis=-1),
+                 "gradient": lambda y, y_hat: y_hat - y},
+        {"name": Text(nonempty=True), "value": Fn(), "gradient": Fn(), "overwrite": Flag()},
+        restore=_registry_restore("LOSSES"))
+
+    rows["softmax"] = Row(mh.softmax, lambda: {"z": _z()}, {"z": Arr(ndim=(1, 2), fixed=()), "axis": Axis()})
+    rows["log_softmax"] = Row(mh.log_softmax, lambda: {"z": _z()}, {"z": Arr(ndim=(1, 2), fixed=()), "axis": Axis()})
+    pair = dict(ndim=(1, 2), fixed=None)
+    for name, out, prob in (("cross_entropy", "y_hat", True), ("cross_entropy_from_logits", "z", False),
+                            ("binary_cross_entropy", "y_hat", True), ("binary_cross_entropy_from_logits", "z", False),
+                            ("mean_squared_error", "y_hat", False), ("half_sum_squared_error", "y_hat", False),
+                            ("softmax_cross_entropy_delta", "y_hat", True)):
+        binary = name.startswith("binary")
+        in01 = "squared" not in name
+
+        def build(out=out, prob=prob, binary=binary):
+            y = (_z() > 0).astype(float) if binary else np.eye(4)[[0, 3, 1]]
+            if prob:
+                o = 1 / (1 + np.exp(-_z())) if binary else _probs()
+            else:
+                o = _z()
+            return {"y": y, out: o}
+
+        kinds = {"y": Arr(**pair, low=0.0, high=1.0) if in01 else Arr(**pair),
+                 out: Arr(**pair, low=0.0, high=1.0) if prob else Arr(**pair)}
+        if name != "softmax_cross_entropy_delta":
+            kinds["reduction"] = REDUCTION
+        if name in ("cross_entropy", "binary_cross_entropy"):
+            kinds["clip"] = Scalar(low=0.0, high=0.5, low_open=True, high_open=True, optional=True)
+        rows[name] = Row(getattr(mh, name), build, kinds)
+    rows["one_hot"] = Row(mh.one_hot, lambda: {"labels": np.array([0, 2, 1, 2]), "n_classes": 3},
+                          {"labels": Labels(n_classes=3, fixed_length=False), "n_classes": Count(low=1), "name": Text()})
+
+    for name in ("penalty", "penalty_gradients"):
+        rows[name] = Row(getattr(mh, name), lambda: {"params": _net(), "lam": 0.01},
+                         {"params": Params(shapes=False), "lam": Scalar(low=0.0),
+                          "kind": Choice(_penalty_names), "include_biases": Flag()})
+
+    # a first-layer W1 of the wrong width is found as a mismatch with X: either may be named
+    rows["forward"] = Row(mh.forward, _forward_args,
+                          {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), **_network_options()},
+                          alias={"params": ("X",)})
+    rows["predict"] = Row(mh.predict, _forward_args,
+                          {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), **_network_options()},
+                          alias={"params": ("X",)})
+    rows["backward"] = Row(mh.backward, _backward_args,
+                           {"params": Params(), "cache": Cache(), "Y": Arr(ndim=(1, 2)),
+                            **_network_options(reduction=True, penalty=True)},
+                           alias={"params": ("cache",), "cache": ("params",)})
+    rows["loss_value"] = Row(mh.loss_value, _loss_value_args,
+                             {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), "Y": Arr(ndim=(1, 2)),
+                              **_network_options(reduction=True, penalty=True)},
+                             alias={"params": ("X", "Y")})
+    rows["init_params"] = Row(mh.init_params, lambda: {"sizes": [3, 4, 2]},
+                              {"sizes": Sizes(), "seed": Seed(), "layout": LAYOUT,
+                               "scale": Choice(lambda: ("he", "xavier"))})
+    rows["sgd_step"] = Row(mh.sgd_step, lambda: {"params": _net(), "grads": _grads(), "lr": 0.1},
+                           {"params": Params(keys="like"), "grads": Like(), "lr": Scalar(low=0.0, low_open=True)},
+                           alias={"params": ("grads",), "grads": ("params",)})
+    rows["momentum_step"] = Row(
+        mh.momentum_step, lambda: {"params": _net(), "grads": _grads(), "velocity": _grads(), "lr": 0.1},
+        {"params": Params(keys="like"), "grads": Like(), "velocity": Like(optional=True),
+         "lr": Scalar(low=0.0, low_open=True), "momentum": Scalar(low=0.0, high=1.0, high_open=True)},
+        alias={"params": ("grads", "velocity"), "grads": ("params",), "velocity": ("params",)})
+    rows["train"] = Row(
+        mh.train, _train_args,
+        {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), "labels": Labels(n_classes=2),
+         "epochs": Count(low=0), "lr": Scalar(low=0.0, low_open=True), "batch_size": Count(low=1),
+         **_network_options(penalty=True), "momentum": Scalar(low=0.0, high=1.0, high_open=True), "seed": Seed(),
+         "X_val": Arr(ndim=(1, 2), fixed=(1,), optional=True), "labels_val": Labels(n_classes=2, optional=True),
+         "record": Choice(lambda: ("running", "full"), optional=True)},
+        alias={"params": ("X", "X_val"), "X": ("labels",), "X_val": ("labels_val",)}, examples=SLOW_EXAMPLES)
+    del rows["train"].kinds["include_biases"]
+    rows["numerical_gradient"] = Row(
+        mh.numerical_gradient, lambda: {"f": _bounded, "params": {"W1": np.ones((2, 2)), "b1": np.zeros(2)}},
+        {"f": Fn(returns=True), "params": Params(keys="any", shapes=False), "eps": Scalar(low=0.0, low_open=True)},
+        alias={"params": ("f",)})
+    rows["relative_error"] = Row(mh.relative_error, lambda: {"a": _z(), "b": _z(seed=4)},
+                                 {"a": Arr(), "b": Arr(), "floor": Scalar(low=0.0, low_open=True)})
+    rows["gradient_check"] = Row(
+        mh.gradient_check, _loss_value_args,
+        {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), "Y": Arr(ndim=(1, 2)),
+         "eps": Scalar(low=0.0, low_open=True), "options": Options()},
+        alias={"params": ("X", "Y")}, examples=SLOW_EXAMPLES)
+
+    # instructor tools (not in __all__)
+    rows["instructor.worked.worked_solution"] = Row(
+        worked.worked_solution, _worked_args,
+        {"params": Params(), "x": Arr(ndim=(1, 2)), "y": Arr(ndim=(1, 2)), "activation": Choice(_act_names),
+         "loss": Choice(lambda: worked.LOSS_NAMES), "layout": LAYOUT, "lam": Scalar(low=0.0),
+         "penalty_kind": Choice(_penalty_names), "include_biases": Flag(),
+         "lr": Scalar(low=0.0, low_open=True, optional=True), "mode": Choice(lambda: worked.MODES),
+         "decimals": Count(low=1, high=10), "title": Text()},
+        alias={"params": ("x", "y")}, examples=SLOW_EXAMPLES)
+    rows["instructor.homework.make_variant"] = Row(
+        homework.make_variant, lambda: {"seed": 3, "arch": "2-2-2", "activation": "tanh"},
+        {"seed": Seed(), "arch": Arch(), "activation": Choice(_act_names), "loss": Choice(lambda: worked.LOSS_NAMES),
+         "layout": LAYOUT, "lr": Scalar(low=0.0, low_open=True), "lam": Scalar(low=0.0),
+         "penalty_kind": Choice(_penalty_names), "decimals": Count(low=1, high=10)},
+        examples=SLOW_EXAMPLES)
+    rows["check.check"] = Row(
+        check_module.check, lambda: {"name": "delta1", "answer": np.array([0.25, -0.5]), "key": _check_key(), "quiet": True},
+        {"name": Text(), "answer": Arr(), "key": AnswerKey(), "rtol": Scalar(low=0.0), "atol": Scalar(low=0.0),
+         "decimals": Count(low=0, high=15, optional=True), "quiet": Flag()})
+    rows["check.diagnose"] = Row(
+        check_module.diagnose, lambda: {"name": "delta1", "answer": np.array([0.25, -0.5]), "expected": np.array([0.25, -0.4])},
+        {"name": Text(), "answer": Arr(), "expected": Arr(fixed=()), "rtol": Scalar(low=0.0), "atol": Scalar(low=0.0),
+         "decimals": Count(low=0, high=15, optional=True)})
+    # the answer may contain NaN (diagnosed as wrong) and have any shape (diagnosed as "shape")
+    rows["check.check"].kinds["answer"] = _Answer()
+    rows["check.diagnose"].kinds["answer"] = _Answer()
+    return rows
+
+
+@dataclass
+class _Answer(Arr):
+    """A student's answer: NaN and a wrong shape are diagnoses, not errors."""
+
+    @property
+    def categories(self):
+        return ("type", "empty", "nonfinite", "huge", "shape")
+
+    def bad(self, category, valid, data):
+        spoiled = super().bad(category, valid, data)
+        return Bad(spoiled.value, category in ("type", "empty"))
+
+
+ROWS = _rows()
+
+
+def _activation_entry_rows():
+    """Every built-in ACTIVATIONS entry's f and df, like the public functions."""
+    out = {}
+    for name, act in mh.ACTIVATIONS.items():
+        if getattr(act.f, "__module__", "") == "mlp_helpers.activations":
+            out[f"ACTIVATIONS[{name!r}].f"] = _elementwise(act.f)
+            out[f"ACTIVATIONS[{name!r}].df"] = _elementwise(act.df)
+    return out
+
+
+INSTRUCTOR = ("instructor.worked.worked_solution", "instructor.homework.make_variant", "check.check", "check.diagnose")
+
+# (row, argument, category) -> why it fails today and which branch fixes it.  Each is a
+# strict xfail: once fixed it passes, the xfail turns into a failure, and the entry must go.
+_NET = "network.py (forward/backward/loss_value/predict), issue 9 item 3: not this branch's file"
+_OVERFLOW = _NET + ": huge finite input overflows in Z = H W + b with a RuntimeWarning instead of a named ValueError"
+_TRAIN = "optim.train, issue 9 item 3: not this branch's function"
+_KEYS = _NET + ": n_layers: a non-string key such as 1 gives AttributeError (use _validate.check_param_keys)"
+_WORKED = "instructor/worked.py, issue 9 item 4 (branch h-worked): decimal.InvalidOperation at huge finite values"
+KNOWN_GAPS: dict[tuple, str] = {
+    **{(name, "params", "keys"): _KEYS for name in (
+        "forward", "backward", "loss_value", "predict", "train", "gradient_check", "instructor.worked.worked_solution")},
+    ("register_activation", "overwrite", "type"): "register_activation (branch h-core): overwrite='no' counts as true",
+    ("forward", "X", "huge"): _OVERFLOW,
+    ("forward", "params", "huge"): _OVERFLOW,
+    ("predict", "params", "huge"): _OVERFLOW,
+    ("predict", "X", "huge"): _OVERFLOW,
+    ("loss_value", "X", "huge"): _OVERFLOW,
+    ("loss_value", "Y", "huge"): _OVERFLOW,
+    ("loss_value", "params", "huge"): _OVERFLOW,
+    ("loss_value", "penalty_kind", "type"): _NET + ": penalty_kind is passed on unchecked, the error names 'kind'",
+    ("loss_value", "penalty_kind", "choice"): _NET + ": penalty_kind is passed on unchecked, the error names 'kind'",
+    ("backward", "cache", "keys"): _NET + ": a cache without 'Z1' gives a bare KeyError (issue 9's list)",
+    ("backward", "cache", "shape"): _NET + ": a malformed cache gives gradients of the wrong shapes (issue 9's list)",
+    ("backward", "include_biases", "type"): _NET + ": include_biases is not checked when lam = 0",
+    ("init_params", "seed", "seed"): _NET + ": the seed goes to numpy unchecked (use _validate.check_seed)",
+    ("train", "seed", "seed"): _TRAIN + ": the seed goes to numpy unchecked (use _validate.check_seed)",
+    ("train", "X", "huge"): _TRAIN + ": overflow warnings in the training loop",
+    ("train", "X_val", "huge"): _TRAIN + ": overflow warnings in the training loop",
+    ("train", "params", "huge"): _TRAIN + ": overflow warnings in the training loop",
+    ("train", "lr", "huge"): _TRAIN + ": overflow warnings in the training loop",
+    ("train", "lam", "huge"): _TRAIN + ": overflow warnings in the training loop",
+    ("gradient_check", "X", "huge"): _OVERFLOW,
+    ("gradient_check", "Y", "huge"): _OVERFLOW,
+    ("gradient_check", "eps", "huge"): _OVERFLOW + " (params + eps)",
+    ("gradient_check", "options", "keys"): (
+        "gradient_check (branch h-core adds output= to it): an unknown option gives backward()'s own TypeError; "
+        "check the names against inspect.signature(loss_value)"),
+    ("instructor.worked.worked_solution", "params", "huge"): _WORKED,
+    ("instructor.worked.worked_solution", "x", "huge"): _WORKED,
+    ("instructor.worked.worked_solution", "y", "huge"): _WORKED,
+    ("instructor.worked.worked_solution", "lam", "huge"): _WORKED,
+    ("instructor.worked.worked_solution", "lr", "huge"): _WORKED,
+    ("instructor.worked.worked_solution", "include_biases", "type"): (
+        "instructor/worked.py: include_biases='no' counts as true (use _validate.check_flag)"),
+    ("instructor.homework.make_variant", "lr", "huge"): _WORKED,
+    ("instructor.homework.make_variant", "lam", "huge"): _WORKED,
+    ("instructor.homework.make_variant", "arch", "count"): (
+        "instructor/homework.py parse_arch: arch=[4, 3.5, 2] is silently truncated to (4, 3, 2)"),
+    ("instructor.homework.make_variant", "arch", "type"): (
+        "instructor/homework.py parse_arch: arch=None or [4, 'x', 2] gives Python's own TypeError/ValueError"),
+}
+
+
+def fuzzed_rows():
+    """The rows that run now: public names (in __all__ now), table entries, instructor tools."""
+    rows = {name: ROWS[name] for name in mh.__all__ if isinstance(ROWS.get(name), Row)}
+    for row in rows.values():
+        if isinstance(row.fn, str):
+            row.fn = getattr(mh, row.fn)
+    rows.update(_activation_entry_rows())
+    rows.update({name: ROWS[name] for name in INSTRUCTOR})
+    return rows
+
+
+def _signature_args(row):
+    fn = row.fn
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in sig.parameters.values()]
+
+
+def _kinds(row):
+    """The row's kinds, with the ``output=`` keyword (branch h-core) added if the function has it."""
+    kinds = dict(row.kinds)
+    if "output" in _signature_args(row) and "output" not in kinds:
+        kinds["output"] = Choice(lambda: tuple(getattr(mh, "OUTPUTS", ())), optional=True)
+    return kinds
+
+
+def cases():
+    """Every (row, argument, category) to fuzz."""
+    out = []
+    for name, row in fuzzed_rows().items():
+        for arg, kind in _kinds(row).items():
+            for category in kind.categories:
+                out.append((name, arg, category))
+    return out
+
+
+# ------------------------------------------------------------------ the probe
+PROBES = Counter()  # (row, category, outcome) -> calls
+
+
+def _finite(value):
+    """True if every number inside ``value`` is finite."""
+    if isinstance(value, (bool, np.bool_, str, bytes, type(None))):
+        return True
+    if isinstance(value, (int, np.integer)):
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isfinite(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fc":
+            return bool(np.all(np.isfinite(value)))
+        if value.dtype == object:
+            return all(_finite(v) for v in value.ravel())
+        return True
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return all(_finite(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, worked.WorkedSolution):
+        return _finite(value.key) and _finite(value.other_key)
+    return True  # other objects (Diagnosis texts, figures): nothing numeric to check
+
+
+def _names_pattern(names):
+    alts = "|".join(re.escape(str(n)) for n in sorted(set(names), key=lambda n: -len(str(n))))
+    # the name, optionally indexed (grads['W1'], sizes[1]), followed by ':' or ', other:'
+    return re.compile(rf"(?<![\w']){'(?:' + alts + ')'}(?:\[[^\]]*\])*(?=[:,])")
+
+
+def _allowed_exception(exc):
+    if type(exc) in (ValueError, TypeError):
+        return True
+    return isinstance(exc, (ValueError, TypeError)) and type(exc).__module__.startswith("mlp_helpers")
+
+
+def run_probe(name, row, kwargs, arg, category, bad):
+    """Call ``row.fn(**kwargs)``; return the outcome or raise AssertionError saying what went wrong."""
+    args_of_fn = _signature_args(row)
+    names = {arg, *bad.names, *row.alias.get(arg, ())}
+    if isinstance(kwargs.get(arg), dict) and arg not in ("options",):
+        names |= {k for k in kwargs[arg] if isinstance(k, str)}
+    if category == "huge":
+        names |= set(args_of_fn) | {k for v in kwargs.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
+    call = kwargs
+    if arg == "options":  # gradient_check(**options)
+        call = {k: v for k, v in kwargs.items() if k != "options"}
+        call.update(kwargs["options"])
+    snapshot = row.restore() if row.restore else None
+    shown = f"{name}({arg}={_short(bad.value)}) [{category}]"
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("error")
+            try:
+                result = row.fn(**call)
+            except (ValueError, TypeError) as exc:
+                message = str(exc)
+                if not _allowed_exception(exc):
+                    PROBES[name, category, "foreign"] += 1
+                    raise AssertionError(f"{shown}: foreign {type(exc).__name__}: {message}") from exc
+                if not _names_pattern(names).search(message):
+                    PROBES[name, category, "unnamed"] += 1
+                    raise AssertionError(
+                        f"{shown}: {type(exc).__name__} does not name {sorted(map(str, names))}: {message}") from exc
+                PROBES[name, category, "error"] += 1
+                return "error"
+            except Warning as w:
+                PROBES[name, category, "warning"] += 1
+                raise AssertionError(f"{shown}: warned {type(w).__name__}: {w}") from w
+            except AssertionError:
+                raise
+            except Exception as exc:
+                PROBES[name, category, "foreign"] += 1
+                raise AssertionError(f"{shown}: foreign {type(exc).__name__}: {exc}") from exc
+    finally:
+        if row.restore:
+            row.restore(snapshot)
+    if bad.must_raise:
+        PROBES[name, category, "silent"] += 1
+        raise AssertionError(f"{shown}: accepted bad input silently and returned {_short(result)}")
+    if not _finite(result):
+        PROBES[name, category, "nonfinite"] += 1
+        raise AssertionError(f"{shown}: returned a non-finite result from finite input: {_short(result)}")
+    PROBES[name, category, "finite"] += 1
+    return "finite"
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def fuzz_case(name, arg, category, examples=None):
+    """The hypothesis test of one (row, argument, category) case."""
+    row = fuzzed_rows()[name]
+    kind = _kinds(row)[arg]
+
+    extra = {}
+    if (name, arg, category) in KNOWN_GAPS:  # expected to fail: stop at the first failure, no shrinking
+        extra = dict(phases=(Phase.explicit, Phase.reuse, Phase.generate), report_multiple_bugs=False)
+
+    @settings(max_examples=examples or row.examples, **FUZZ_SETTINGS, **extra)
+    @given(data=st.data())
+    def probe(data):
+        kwargs = row.build()
+        valid = kwargs.get(arg)
+        if arg == "options":
+            valid = {}
+        bad = kind.bad(category, valid, data)
+        kwargs[arg] = bad.value
+        run_probe(name, row, kwargs, arg, category, bad)
+
+    probe()
+
+
+# ------------------------------------------------------------------ the tests
+def _params():
+    out = []
+    for case in cases():
+        gap = KNOWN_GAPS.get(case)
+        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+        out.append(pytest.param(*case, id="-".join(case), marks=marks))
+    return out
+
+
+def test_every_public_name_has_a_row():
+    missing = [name for name in mh.__all__ if name not in ROWS]
+    assert not missing, (
+        f"{missing} in mlp_helpers.__all__ have no row in tests/test_fuzz.py: add a Row (a builder of valid "
+        "arguments and the Kind of each argument) or a NotFuzzed(reason) to _rows()")
+
+
+@pytest.mark.parametrize("name", sorted(fuzzed_rows()))
+def test_every_argument_has_a_kind(name):
+    row = fuzzed_rows()[name]
+    sig = inspect.signature(row.fn)
+    kinds = _kinds(row)
+    missing = []
+    for p in sig.parameters.values():
+        key = "options" if p.kind is inspect.Parameter.VAR_KEYWORD else p.name
+        if key not in kinds:
+            missing.append(p.name)
+    assert not missing, f"{name}: arguments {missing} have no Kind in tests/test_fuzz.py: add them to its Row"
+
+
+@pytest.mark.parametrize("name", sorted(fuzzed_rows()))
+def test_valid_arguments_give_a_finite_result(name):
+    """The builders are right: valid arguments give a finite result without warnings."""
+    row = fuzzed_rows()[name]
+    snapshot = row.restore() if row.restore else None
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("error")
+            result = row.fn(**row.build())
+    finally:
+        if row.restore:
+            row.restore(snapshot)
+    assert _finite(result)
+
+
+@pytest.mark.parametrize("name, arg, category", _params())
+def test_fuzz(name, arg, category):
+    fuzz_case(name, arg, category)
+
+
+def test_the_probe_table_covers_every_category():
+    used = {c for _, _, c in cases()}
+    assert used == set(CATEGORIES), set(CATEGORIES) ^ used
+
+
+# ------------------------------------------------------------------ the table
+def probe_table():
+    """Rows of (row, cases, planned examples, categories)."""
+    by_row = {}
+    for name, arg, category in cases():
+        entry = by_row.setdefault(name, [0, 0, set()])
+        entry[0] += 1
+        entry[1] += fuzzed_rows()[name].examples
+        entry[2].add(category)
+    return by_row
+
+
+def main(argv):
+    if "--run" in argv:
+        failures = []
+        for case in cases():
+            try:
+                fuzz_case(*case)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                failures.append((case, KNOWN_GAPS.get(case), str(exc).splitlines()[0][:200]))
+        calls = Counter()
+        for (name, category, outcome), n in PROBES.items():
+            calls[category, outcome] += n
+        print(f"{sum(PROBES.values())} calls in {len(cases())} cases over {len(fuzzed_rows())} functions")
+        print("| category | error naming the argument | finite result | other (failures) |")
+        print("|---|---:|---:|---:|")
+        for c in CATEGORIES:
+            other = sum(n for (cat, o), n in calls.items() if cat == c and o not in ("error", "finite"))
+            print(f"| {c} | {calls[c, 'error']} | {calls[c, 'finite']} | {other} |")
+        for case, gap, msg in failures:
+            print(("known gap " if gap else "FAILED ") + "-".join(case) + ": " + msg)
+        return 1 if any(gap is None for _, gap, _ in failures) else 0
+    table = probe_table()
+    total_cases = sum(v[0] for v in table.values())
+    total_examples = sum(v[1] for v in table.values())
+    print(f"{len(table)} functions, {total_cases} (function, argument, category) cases, "
+          f"at most {total_examples} hypothesis examples")
+    print("| function | cases | examples | categories |")
+    print("|---|---:|---:|---|")
+    for name, (n, ex, cats) in table.items():
+        print(f"| {name} | {n} | {ex} | {', '.join(c for c in CATEGORIES if c in cats)} |")
+    print()
+    for c, text in CATEGORIES.items():
+        n = sum(1 for _, _, cat in cases() if cat == c)
+        print(f"- {c} ({n} cases): {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
