@@ -297,7 +297,10 @@ def _as_key(key):
     if isinstance(key, AnswerKey):
         return key
     if isinstance(key, (str, os.PathLike)):
-        return load_key(key)
+        try:
+            return load_key(key)
+        except ValueError as exc:  # name the argument the caller passed: key
+            raise ValueError(f"key: {exc}") from None
     if not isinstance(key, Mapping):
         raise TypeError(f"key: expected a dict of arrays (an answer key) or a key file's name, got {type(key).__name__}")
     if "answers" in key and isinstance(key["answers"], Mapping):
