@@ -267,6 +267,13 @@ def test_fork_rejects_a_bad_hub_address(tmp_path, hub):
     assert _snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("check", [course_tool.validate_slug, course_tool.validate_branch, course_tool.validate_hub])
+@pytest.mark.parametrize("value", [None, 3, b"main", ["a/b"]])
+def test_a_value_that_is_not_a_string_is_a_type_error(check, value):
+    with pytest.raises(TypeError, match="must be a string"):
+        check(value)
+
+
 @pytest.mark.parametrize("slug", ["jdoe/mlp-fall", "a/b", "a-b-c/x.y_z", "A1/.github", "a" * 39 + "/" + "m" * 100])
 def test_github_names_within_the_rules_are_accepted(slug):
     assert course_tool.validate_slug(slug) == slug
@@ -370,6 +377,9 @@ def test_course_toml_is_written_by_a_toml_library_with_its_comments(tmp_path):
     (('url = "https://hub.example.edu"', 'url = "https://hub.example.edu)](javascript:x)"'),
      "course.toml: [jupyterhub] url must be an http(s) address"),
     (('branch = "main"', 'branch = "main'), "course.toml: not valid TOML"),
+    (('branch = "main"', 'branch = 3'), "course.toml: [repository] branch must be a string"),
+    (('[repository]\nslug', 'repository = "mlp-course/mlp-by-hand"\n[other]\nslug'),
+     "course.toml: [repository] must be a table"),
 ])
 def test_a_hand_edited_course_toml_is_checked_like_fork_arguments(tmp_path, edit, message):
     _copy_repo(tmp_path)
@@ -378,7 +388,7 @@ def test_a_hand_edited_course_toml_is_checked_like_fork_arguments(tmp_path, edit
     assert edit[0] in good
     (tmp_path / "course.toml").write_text(good.replace(edit[0], edit[1]), encoding="utf-8")
     before = _snapshot(tmp_path)
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
         course_tool.load(tmp_path)
     for command in (["check"], ["links"], ["urls"], ["fork", "jdoe/mlp-fall"]):
         done = _run_tool("--root", str(tmp_path), *command)

@@ -108,7 +108,7 @@ def _bad(what: str, value, rule: str) -> ValueError:
 def validate_slug(slug, what: str = "slug") -> str:
     """``slug`` if it is a GitHub ``OWNER/REPO`` by GitHub's naming rules, else ``ValueError``."""
     if not isinstance(slug, str):
-        raise ValueError(f"{what} must be a string 'OWNER/REPO'; got {type(slug).__name__} {slug!r}")
+        raise TypeError(f"{what} must be a string 'OWNER/REPO'; got {type(slug).__name__} {slug!r}")
     owner, sep, repo = slug.partition("/")
     if not sep or "/" in repo:
         raise _bad(what, slug, "must be 'OWNER/REPO' (a GitHub account and a repository name, one '/')")
@@ -130,7 +130,7 @@ def validate_slug(slug, what: str = "slug") -> str:
 def validate_branch(branch, what: str = "branch") -> str:
     """``branch`` if ``git check-ref-format --branch`` accepts it and it is URL-safe, else ``ValueError``."""
     if not isinstance(branch, str):
-        raise ValueError(f"{what} must be a string (a git branch name); got {type(branch).__name__} {branch!r}")
+        raise TypeError(f"{what} must be a string (a git branch name); got {type(branch).__name__} {branch!r}")
     if not BRANCH_CHARS_RE.fullmatch(branch):
         raise _bad(what, branch, "must be a git branch name made of letters, digits, '.', '_', '-' and '/' "
                                  "(it goes into URLs and the Colab install line)")
@@ -150,7 +150,7 @@ def validate_branch(branch, what: str = "branch") -> str:
 def validate_hub(url, what: str = "hub") -> str:
     """``url`` without a trailing '/', if it is a plain http(s) address with a host, else ``ValueError``."""
     if not isinstance(url, str):
-        raise ValueError(f"{what} must be a string (an http(s) address); got {type(url).__name__} {url!r}")
+        raise TypeError(f"{what} must be a string (an http(s) address); got {type(url).__name__} {url!r}")
     rule = "must be an http(s) address such as https://hub.your-school.edu"
     if any(c.isspace() for c in url) or not url.isascii() or not url.isprintable():
         raise _bad(what, url, rule + " without spaces, line breaks or non-ASCII characters")
@@ -251,7 +251,7 @@ def read_config(root: Path) -> dict:
 def _table(data: dict, name: str) -> dict:
     table = data.get(name, {})
     if not isinstance(table, dict):
-        raise ValueError(f"{CONFIG_NAME}: [{name}] must be a table; got {table!r}")
+        raise TypeError(f"{CONFIG_NAME}: [{name}] must be a table; got {table!r}")
     return table
 
 
@@ -259,7 +259,7 @@ def load(root: Path | str | None = None) -> Course:
     """Read course.toml (from ``root`` or the repository around the working directory), validated.
 
     Every value passes the same checks as ``fork``'s arguments; a bad one raises ``ValueError``
-    that names the file, the key and the rule."""
+    (``TypeError`` for a value that is not a string) that names the file, the key and the rule."""
     root = find_root(root)
     data = read_config(root)
     repo, hubs = _table(data, "repository"), _table(data, "jupyterhub")
@@ -701,7 +701,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args)
-    except (ValueError, FileNotFoundError) as err:  # bad input: one line, exit 2, as argparse does
+    except (ValueError, TypeError, FileNotFoundError) as err:  # bad input: one line, exit 2, as argparse does
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
     except OSError as err:  # the file system refused (permissions, disk full): nothing was half-written
