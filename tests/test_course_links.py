@@ -4,18 +4,27 @@
   and no link anywhere points at another repository or branch;
 * the set-up cell prints nothing outside Colab, and inside Colab runs exactly
   ``pip install --quiet --no-deps git+https://github.com/OWNER/REPO@BRANCH``;
-* ``python -m mlp_helpers.instructor.course fork`` retargets a copy of the repository completely (and back);
+* ``python -m mlp_helpers.instructor.course fork`` retargets a copy of the repository completely (and back),
+  to branches with '/' too, and refuses (one line on stderr, exit 2, every file byte for byte as it was)
+  any owner, repository, branch or hub address that GitHub, git or a Markdown link would not take;
+* ``check`` warns (exit 0) while course.toml names the placeholder repository;
 * every cell has slideshow metadata, and ``python -m mlp_helpers.instructor.course slides`` builds a deck
   holding the notebook's headings;
 * no stored output is an object repr (they would show as stray text in the Voila app).
 """
 import html.parser
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import pytest
 
@@ -35,10 +44,15 @@ def _src(cell):
     return src if isinstance(src, str) else "".join(src)
 
 
+def _run_tool(*args, cwd=ROOT):
+    """Run the documented command line; return the finished process."""
+    return subprocess.run([sys.executable, "-m", "mlp_helpers.instructor.course", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
 def _tool(*args, cwd=ROOT):
     """Run the documented command line and return its stdout (fails the test on a non-zero exit)."""
-    done = subprocess.run([sys.executable, "-m", "mlp_helpers.instructor.course", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    done = _run_tool(*args, cwd=cwd)
     assert done.returncode == 0, f"course {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -46,8 +60,8 @@ def _tool(*args, cwd=ROOT):
 def test_course_toml_names_a_github_repository():
     assert re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", COURSE.slug)
     assert COURSE.branch
-    text = (ROOT / "course.toml").read_text(encoding="utf-8")
-    assert f'slug = "{COURSE.slug}"' in text and f'branch = "{COURSE.branch}"' in text
+    data = tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))
+    assert (data["repository"]["slug"], data["repository"].get("branch", "main")) == (COURSE.slug, COURSE.branch)
 
 
 def test_the_course_has_notebooks():
@@ -134,13 +148,20 @@ def test_setup_cell_is_silent_outside_colab_and_installs_without_deps_inside():
         "check": True, "python": True}
 
 
+def _snapshot(root):
+    """Every file under ``root``, byte for byte (temporary files left behind would show too)."""
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
 def _copy_repo(dst):
-    shutil.copy(ROOT / "course.toml", dst / "course.toml")
-    shutil.copy(ROOT / "README.md", dst / "README.md")
+    """A copy of every file `fork` reads or writes; returns its snapshot."""
     (dst / "notebooks").mkdir()
+    for rel in ("course.toml", "README.md", "pyproject.toml", "notebooks/README.md", "CONTRIBUTING.md"):
+        if (ROOT / rel).exists():
+            shutil.copy(ROOT / rel, dst / rel)
     for path in NOTEBOOKS:
         shutil.copy(path, dst / "notebooks" / path.name)
-    return {p.relative_to(dst): p.read_bytes() for p in dst.rglob("*") if p.is_file()}
+    return _snapshot(dst)
 
 
 def test_fork_retargets_every_badge_link_and_install_cell(tmp_path):
@@ -166,22 +187,228 @@ def test_fork_retargets_every_badge_link_and_install_cell(tmp_path):
     assert course_tool.check(course_tool.load(tmp_path)) == []
     # ... and forking back restores every file byte for byte
     _tool("--root", str(tmp_path), "fork", COURSE.slug, "--branch", COURSE.branch, "--hub", COURSE.hub)
-    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert after == before
+    assert _snapshot(tmp_path) == before
 
 
 def test_links_is_idempotent(tmp_path):
     before = _copy_repo(tmp_path)
     assert course_tool.write_links(course_tool.load(tmp_path)) == []
-    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert _snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("slug", ["not a slug", "owner", "owner/repo/extra", "-owner/repo", ""])
+# ---------------------------------------------------------------- fork: validate first, then write
+@pytest.mark.parametrize("slug", [
+    "not a slug", "owner", "owner/repo/extra", "-owner/repo", "",
+    "a/..",            # reserved repository name: was accepted, `check` then found nothing
+    "a/.",             # reserved
+    "a/.git",          # GitHub strips '.git': was accepted
+    "a/mlp.git",       # likewise, the repository would be called 'mlp'
+    "a/mlp.wiki",      # reserved for wikis
+    "a--b/mlp",        # double hyphen in an account name
+    "ab-/mlp",         # account name ending in '-'
+    "a" * 40 + "/mlp",  # account names have at most 39 characters
+    "a/" + "m" * 101,  # repository names at most 100
+    'a/mlp"x',         # a quote: corrupted course.toml before
+    "a/mlp\nx",        # a line break: likewise
+    "a/mlp)](javascript:alert(1))",
+    "a/mlp x",
+    "a/mlpé",
+])
 def test_fork_rejects_a_bad_slug(tmp_path, slug):
     before = _copy_repo(tmp_path)
     with pytest.raises(ValueError, match="slug must be 'OWNER/REPO'"):
         course_tool.fork(tmp_path, slug)
-    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("branch", [
+    "..",           # git refuses these three; all were accepted and `check` then found nothing
+    "a..b",
+    "main.lock",
+    "feature/",     # git: may not end in '/'
+    "-x",           # git: may not start with '-'
+    ".hidden",      # git: no component may start with '.'
+    "a//b",         # git: no empty component
+    "@{-1}",        # git's "previous branch", not a name
+    "a b",          # git refuses whitespace
+    "a\nb",         # a line break: corrupted course.toml before
+    'a"b',          # git takes it, but it would end the string in the Colab cell and course.toml
+    "a)](javascript:x)",  # git takes it too, but not inside a Markdown link
+    "a#b",          # git takes it; in a URL it starts the fragment
+    "",
+])
+def test_fork_rejects_a_branch_git_or_a_url_would_not_take(tmp_path, branch):
+    before = _copy_repo(tmp_path)
+    with pytest.raises(ValueError, match="^branch must be"):
+        course_tool.fork(tmp_path, "jdoe/mlp-fall", branch=branch)
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("hub", [
+    "https://hub.example.edu)](javascript:alert(1))",  # was written into README links as it stood
+    "https://hub example.edu",                          # a space: likewise
+    "https://hub.example.edu\n",
+    'https://hub.example.edu"',
+    "https://hub.example.edu/<script>",
+    "javascript:alert(1)",
+    "ftp://hub.example.edu",
+    "hub.example.edu",
+    "https://",
+    "https://user:secret@hub.example.edu",
+    "https://hub.example.edu/?next=/evil",
+    "https://hub.example.edu/#top",
+    "https://hub.example.edu:99999",
+    "https://hub_example.edu",
+])
+def test_fork_rejects_a_bad_hub_address(tmp_path, hub):
+    before = _copy_repo(tmp_path)
+    with pytest.raises(ValueError, match="^hub must be an http"):
+        course_tool.fork(tmp_path, "jdoe/mlp-fall", hub=hub)
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("check", [course_tool.validate_slug, course_tool.validate_branch, course_tool.validate_hub])
+@pytest.mark.parametrize("value", [None, 3, b"main", ["a/b"]])
+def test_a_value_that_is_not_a_string_is_a_type_error(check, value):
+    with pytest.raises(TypeError, match="must be a string"):
+        check(value)
+
+
+@pytest.mark.parametrize("slug", ["jdoe/mlp-fall", "a/b", "a-b-c/x.y_z", "A1/.github", "a" * 39 + "/" + "m" * 100])
+def test_github_names_within_the_rules_are_accepted(slug):
+    assert course_tool.validate_slug(slug) == slug
+
+
+@pytest.mark.parametrize("branch", ["main", "feature/x", "fall-2027", "release/1.2.x", "v1.2", "a_b/c-d/e"])
+def test_branches_git_takes_are_accepted(branch):
+    assert course_tool.validate_branch(branch) == branch
+
+
+@pytest.mark.parametrize("hub, stored", [
+    ("https://hub.example.edu", "https://hub.example.edu"),
+    ("https://hub.example.edu/", "https://hub.example.edu"),
+    ("http://10.0.0.5:8000/jupyter/", "http://10.0.0.5:8000/jupyter"),
+    ("https://uni.test/~course/hub%20a", "https://uni.test/~course/hub%20a"),
+])
+def test_hub_addresses_are_accepted_and_stored_without_a_trailing_slash(hub, stored):
+    assert course_tool.validate_hub(hub) == stored
+
+
+def test_fork_to_a_branch_with_a_slash_and_check_parses_it(tmp_path):
+    """After a fork to 'feature/x', `check` reported 20 false problems (every Binder link)."""
+    before = _copy_repo(tmp_path)
+    _tool("--root", str(tmp_path), "fork", "jdoe/mlp-fall", "--branch", "feature/x")
+    forked = course_tool.load(tmp_path)
+    assert forked.branch == "feature/x"
+    assert course_tool.check(forked) == []
+    nb = NOTEBOOKS[0].name
+    badge = _src(_nb(tmp_path / "notebooks" / nb)["cells"][0])
+    # GitHub-style path for Colab, URL-encoded as Binder's own form writes it
+    assert f"(https://colab.research.google.com/github/jdoe/mlp-fall/blob/feature/x/notebooks/{nb})" in badge
+    assert f"(https://mybinder.org/v2/gh/jdoe/mlp-fall/feature%2Fx?urlpath=lab/tree/notebooks/{nb})" in badge
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "&branch=feature%2Fx" in readme
+    setup = next(c for c in _nb(tmp_path / "notebooks" / nb)["cells"] if "colab-setup" in c["metadata"].get("tags", []))
+    assert '"git+https://github.com/jdoe/mlp-fall@feature/x"' in _src(setup)
+    # `check` reads such links, raw or encoded, and still sees a wrong branch
+    raw = "[x](https://mybinder.org/v2/gh/jdoe/mlp-fall/feature/x?urlpath=lab)"
+    assert course_tool.link_problems(raw, forked, "t") == []
+    wrong = "[x](https://mybinder.org/v2/gh/jdoe/mlp-fall/feature%2Fy?urlpath=lab)"
+    assert course_tool.link_problems(wrong, forked, "t") == [
+        "t: Binder link points at jdoe/mlp-fall@feature/y, course.toml says jdoe/mlp-fall@feature/x"]
+    _tool("--root", str(tmp_path), "fork", COURSE.slug, "--branch", COURSE.branch)
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fork", "a/.."], "error: slug must be 'OWNER/REPO'"),
+    (["fork", "jdoe/mlp-fall", "--branch", "main.lock"], "error: branch must be a valid git branch name"),
+    (["fork", "jdoe/mlp-fall", "--hub", "https://hub.example.edu)](javascript:alert(1))"],
+     "error: hub must be an http(s) address"),
+])
+def test_a_failing_command_prints_one_line_exits_2_and_changes_no_file(tmp_path, args, message):
+    before = _copy_repo(tmp_path)
+    done = _run_tool("--root", str(tmp_path), *args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_write_that_fails_half_way_puts_every_file_back(tmp_path, monkeypatch):
+    """All or nothing: the third file's write fails, the two already replaced get their bytes back."""
+    before = _copy_repo(tmp_path)
+    real_replace, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(course_tool.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        course_tool.fork(tmp_path, "jdoe/mlp-fall", branch="fall-2027")
+    assert len(calls) == 3
+    assert _snapshot(tmp_path) == before
+
+
+def test_course_toml_is_written_by_a_toml_library_with_its_comments(tmp_path):
+    _copy_repo(tmp_path)
+    course_tool.fork(tmp_path, "jdoe/mlp-fall", branch="fall-2027", hub="https://jupyter.uni.test/")
+    text = (tmp_path / "course.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(text) == {"repository": {"slug": "jdoe/mlp-fall", "branch": "fall-2027"},
+                                   "jupyterhub": {"url": "https://jupyter.uni.test"}}
+    old_comments = [line for line in (ROOT / "course.toml").read_text(encoding="utf-8").splitlines()
+                    if line.lstrip().startswith("#")]
+    assert old_comments and [line for line in text.splitlines() if line.lstrip().startswith("#")] == old_comments
+    assert 'slug = "jdoe/mlp-fall"  # OWNER/REPO on GitHub' in text
+    # values a TOML library must escape come back as they went in (fork never writes these:
+    # it refuses them first)
+    hostile = course_tool._config_text(text, 'a"b\nc', "x\\y", "https://h\"\n[x]")
+    assert tomllib.loads(hostile)["repository"] == {"slug": 'a"b\nc', "branch": "x\\y"}
+    assert tomllib.loads(hostile)["jupyterhub"] == {"url": "https://h\"\n[x]"}
+
+
+@pytest.mark.parametrize("edit, message", [
+    (('branch = "main"', 'branch = "a..b"'), "course.toml: [repository] branch must be a valid git branch name"),
+    (('slug = "mlp-course/mlp-by-hand"', 'slug = "a/.git"'), "course.toml: [repository] slug must be 'OWNER/REPO'"),
+    (('url = "https://hub.example.edu"', 'url = "https://hub.example.edu)](javascript:x)"'),
+     "course.toml: [jupyterhub] url must be an http(s) address"),
+    (('branch = "main"', 'branch = "main'), "course.toml: not valid TOML"),
+    (('branch = "main"', 'branch = 3'), "course.toml: [repository] branch must be a string"),
+    (('[repository]\nslug', 'repository = "mlp-course/mlp-by-hand"\n[other]\nslug'),
+     "course.toml: [repository] must be a table"),
+])
+def test_a_hand_edited_course_toml_is_checked_like_fork_arguments(tmp_path, edit, message):
+    _copy_repo(tmp_path)
+    good = ('[repository]\nslug = "mlp-course/mlp-by-hand"\nbranch = "main"\n\n'
+            '[jupyterhub]\nurl = "https://hub.example.edu"\n')
+    assert edit[0] in good
+    (tmp_path / "course.toml").write_text(good.replace(edit[0], edit[1]), encoding="utf-8")
+    before = _snapshot(tmp_path)
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        course_tool.load(tmp_path)
+    for command in (["check"], ["links"], ["urls"], ["fork", "jdoe/mlp-fall"]):
+        done = _run_tool("--root", str(tmp_path), *command)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    assert _snapshot(tmp_path) == before
+
+
+def test_check_warns_while_course_toml_names_the_placeholder(tmp_path):
+    _copy_repo(tmp_path)
+    _tool("--root", str(tmp_path), "fork", course_tool.PLACEHOLDER_SLUG, "--branch", "main")
+    done = _run_tool("--root", str(tmp_path), "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 problem(s)" in done.stdout
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "placeholder mlp-course/mlp-by-hand" in warnings[0]
+    assert "does not exist on GitHub" in warnings[0] and "fork OWNER/REPO" in warnings[0]
+    _tool("--root", str(tmp_path), "fork", "jdoe/mlp-fall")
+    done = _run_tool("--root", str(tmp_path), "check")
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
