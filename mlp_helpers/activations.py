@@ -163,7 +163,7 @@ def _probe_elementwise(label, fn):
         i = tuple(int(j) for j in np.argwhere(~np.isclose(whole, single, rtol=1e-12, atol=1e-12))[0])
         raise ValueError(
             f"{label}: expected an element-wise function (each entry from the same entry of the input); "
-            f"on a {z.shape} probe, entry {i} is {whole[i]!r} but {label} of that entry alone is {single[i]!r}"
+            f"on a {z.shape} probe, entry {i} is {float(whole[i])!r} but {label} of that entry alone is {float(single[i])!r}"
         )
 
 

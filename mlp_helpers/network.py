@@ -245,7 +245,7 @@ def _check_target_values(Y, entry, name):
     bad = (Y < low) | (Y > high)
     if np.any(bad):
         i = tuple(int(j) for j in np.argwhere(bad)[0])
-        raise ValueError(f"{name}: expected target values in [{low}, {high}] for this loss, got {Y[i]!r} at index {i}")
+        raise ValueError(f"{name}: expected target values in [{low}, {high}] for this loss, got {float(Y[i])!r} at index {i}")
 
 
 def _data_loss(pair, Y2, Zs, Hs, reduction):
@@ -315,8 +315,8 @@ def _check_cache(cache, Ws, layout, act, pair, activation):
             fn = f"output {pair.output!r}" if l == L else f"activation {activation!r}"
             i = tuple(int(j) for j in np.argwhere(~np.isclose(given, H, rtol=1e-9, atol=1e-12))[0])
             raise ValueError(
-                f"cache['{key}']: expected the {fn} of cache['Z{l}'] ({H[i]!r} at row-layout index {i}), "
-                f"got {given[i]!r}: was forward() called with other options than backward()?"
+                f"cache['{key}']: expected the {fn} of cache['Z{l}'] ({float(H[i])!r} at row-layout index {i}), "
+                f"got {float(given[i])!r}: was forward() called with other options than backward()?"
             )
     return X2, one, Zs, Hs
 

@@ -220,7 +220,7 @@ def _targets(labels, n, n_out, layout, name, entry):
             i = int(np.argwhere((Y != 0) & (Y != 1))[0][0])
             raise ValueError(
                 f"{name}: expected targets 0 or 1 for one output with this loss (binary classification), "
-                f"got {Y[i, 0]!r} for sample {i}"
+                f"got {float(Y[i, 0])!r} for sample {i}"
             )
         return Y, (Y[:, 0] > 0.5).astype(int)
     return Y, np.argmax(Y, axis=1)

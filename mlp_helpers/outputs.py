@@ -253,7 +253,7 @@ def _check_domain(loss, output, domain, y_hat):
         i = tuple(int(j) for j in np.argwhere(bad)[0])
         raise ValueError(
             f"output: loss {loss!r} is defined for outputs in [{low}, {high}] (probabilities), "
-            f"but output {output!r} gave {y_hat[i]!r} at (sample, unit) {i}; use an output "
+            f"but output {output!r} gave {float(y_hat[i])!r} at (sample, unit) {i}; use an output "
             f"function with values in [{low}, {high}] (softmax, sigmoid) or a squared-error loss"
         )
 

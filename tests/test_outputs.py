@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import mlp_helpers as mh
@@ -259,6 +259,7 @@ def test_new_pairs_match_pytorch_autograd(pair, layout):
 
 # ----------------------------------------------- central differences (hypothesis)
 PROBABILITY_OUTPUTS = ["softmax", "sigmoid"]
+KINKED = {"relu", "leaky_relu", "relu_plus_sin"}
 ANY_OUTPUTS = ["identity", "sigmoid", "tanh", "softmax", "relu", "leaky_relu", "softplus", "relu_plus_sin"]
 PAIRS = ([(o, l) for l in ("cross_entropy", "binary_cross_entropy") for o in PROBABILITY_OUTPUTS]
          + [(o, l) for l in ("mse", "half_sse") for o in ANY_OUTPUTS])
@@ -301,14 +302,23 @@ def test_every_pair_matches_central_differences(seed, depth, widths, n_samples, 
         X, Y = X.T, Y.T
     options = dict(activation=activation, loss=loss, output=output, layout=layout, reduction=reduction, lam=lam)
     fwd = {key: options[key] for key in ("activation", "loss", "output", "layout")}
-    analytic, _ = mh.backward(params, mh.forward(params, X, **fwd), Y, **options)
+    cache = mh.forward(params, X, **fwd)
+    # Central differences are not the derivative within eps of a kink, and the
+    # log of 1 - ŷ computed from ŷ ≈ 1 loses digits (the natural pairs are exact there).
+    if output in KINKED:
+        assume(np.min(np.abs(cache[f"Z{depth}"])) > 1e-4)
+    if loss in ("cross_entropy", "binary_cross_entropy"):
+        assume(np.min(np.minimum(cache["Yhat"], 1 - cache["Yhat"])) > 1e-3)
+    analytic, _ = mh.backward(params, cache, Y, **options)
     numeric = mh.numerical_gradient(lambda p: mh.loss_value(p, X, Y, **options), params)
     a = np.concatenate([analytic[key].ravel() for key in params])
     n = np.concatenate([numeric[key].ravel() for key in params])
-    assert mh.relative_error(a, n) < 1e-7
-    scale = np.linalg.norm(a) + np.linalg.norm(n) + 1e-12
+    # relative error 1e-7, above the round-off of the differences: eps_machine |L| / eps ≈ 1e-10 |L| per entry
+    noise = 1e-8 * max(1.0, abs(mh.loss_value(params, X, Y, **options)))
+    scale = np.linalg.norm(a) + np.linalg.norm(n)
+    assert np.linalg.norm(a - n) < 1e-7 * scale + noise
     for key in params:
-        assert np.linalg.norm(analytic[key] - numeric[key]) / scale < 1e-7, key
+        assert np.linalg.norm(analytic[key] - numeric[key]) < 1e-7 * scale + noise, key
     # gradient_check passes the output through to forward, backward and loss_value
     errors = mh.gradient_check(params, X, Y, **options)
     assert errors == {key: mh.relative_error(analytic[key], numeric[key]) for key in params}
