@@ -127,6 +127,8 @@ def register_activation(name, f, df, *, overwrite=False):
         raise TypeError(f"name: expected a non-empty string, got {name!r}")
     if not (callable(f) and callable(df)):
         raise TypeError(f"f, df: expected two callables, got {type(f).__name__} and {type(df).__name__}")
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__} {overwrite!r}")
     if name in ACTIVATIONS and not overwrite:
         raise ValueError(f"name: activation {name!r} exists already; pass overwrite=True to replace it")
     _probe_elementwise("f", f)

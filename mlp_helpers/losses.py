@@ -326,12 +326,14 @@ def register_loss(name, value, grad, output="identity", *, domain=None, overwrit
             raise TypeError(f"{label}: expected a callable (y, y_hat) -> array, got {type(fn).__name__}")
     out = get_output(output)
     if domain is not None:
-        ok = isinstance(domain, tuple) and len(domain) == 2 and all(
+        ok = isinstance(domain, (tuple, list)) and len(domain) == 2 and all(
             isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in domain
         )
         if not ok or not domain[0] < domain[1]:
             raise ValueError(f"domain: expected None or a pair of numbers (low, high) with low < high, got {domain!r}")
         domain = (float(domain[0]), float(domain[1]))
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__} {overwrite!r}")
     if name in LOSSES and not overwrite:
         raise ValueError(f"name: loss {name!r} exists already; pass overwrite=True to replace it")
     n, k = _Y_PROBE.shape

@@ -3,7 +3,9 @@ r"""Output functions :math:`\hat y = g(z_L)`, chosen apart from the loss.
 ``OUTPUTS`` maps a name to an ``Output``.  It holds ``identity``, ``sigmoid``,
 ``tanh`` and ``softmax`` and, live, every name in ``ACTIVATIONS`` (including
 activations registered later) as an element-wise output function;
-:func:`register_output` adds your own.
+:func:`register_output` adds your own.  Its own entries come first: replacing
+the activation ``"tanh"`` (``register_activation(..., overwrite=True)``) leaves
+the output ``"tanh"`` as it is.
 
 Backpropagation through the output needs, for the gradient
 :math:`g = \partial\ell/\partial\hat y` from the loss, the vector-Jacobian product
@@ -145,6 +147,8 @@ def register_output(name, f, df=None, *, vjp=None, overwrite=False):
     for label, fn in (("f", f), ("df", df), ("vjp", vjp)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{label}: expected a callable, got {type(fn).__name__}")
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__} {overwrite!r}")
     if name in OUTPUTS and not overwrite:
         raise ValueError(f"name: output {name!r} exists already; pass overwrite=True to replace it")
     if df is not None:
@@ -231,13 +235,17 @@ def resolve(loss, output=None):
         _check_domain(loss, name, entry.domain, y_hat)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             per = np.asarray(entry.value(y, y_hat), dtype=float)
+        _check_result(loss, "value", per, y.shape[:1])
         _check_finite(loss, name, "loss", per, y_hat)
         return per
 
     def delta_rows(y, z, y_hat):
         _check_domain(loss, name, entry.domain, y_hat)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            d = out.vjp(z, y_hat, np.asarray(entry.grad(y, y_hat), dtype=float))
+            dy = np.asarray(entry.grad(y, y_hat), dtype=float)
+            _check_result(loss, "grad", dy, y.shape)
+            d = np.asarray(out.vjp(z, y_hat, dy), dtype=float)
+        _check_result(name, "vjp", d, y.shape, what="output")
         _check_finite(loss, name, "gradient", d, y_hat)
         return d
 
@@ -258,14 +266,21 @@ def _check_domain(loss, output, domain, y_hat):
         )
 
 
+def _check_result(name, fn, values, shape, what="loss"):
+    """A registered function's result must have the shape it promised (the probe saw one batch size)."""
+    if values.shape != tuple(shape):
+        raise ValueError(f"{what}: the {fn} of {what} {name!r} returned shape {values.shape}, expected {tuple(shape)}")
+
+
 def _check_finite(loss, output, what, values, y_hat):
     if not np.all(np.isfinite(values)):
         i = tuple(int(j) for j in np.argwhere(~np.isfinite(values))[0])
         row = i[0] if len(i) else 0
         raise ValueError(
             f"output: the {what} of loss {loss!r} is not finite at output {output!r} = "
-            f"{np.asarray(y_hat)[row].tolist()} (sample {row}): the output saturated in float64; "
-            f"use the loss's natural output (output=None), whose fused path is exact"
+            f"{np.asarray(y_hat)[row].tolist()} (sample {row}): outside where the loss is defined, or "
+            f"the output saturated in float64 (for a built-in loss use its natural output, "
+            f"output=None, whose fused path is exact)"
         )
 
 

@@ -521,6 +521,20 @@ def test_register_loss_probe_refuses_wrong_shapes_and_mixed_samples(value, grad,
     assert "test_bad_loss" not in mh.LOSSES
 
 
+def test_a_registered_loss_that_changes_its_shape_later_is_caught():
+    """The probe sees 3 samples; a grad that only works for 3 is caught at the call."""
+    name = "test_fixed_three"
+    try:
+        mh.register_loss(name, lambda y, p: np.sum((y - p) ** 2, axis=-1),
+                         lambda y, p: 2 * (p - y) if len(y) == 3 else 2 * (p - y)[:1])
+        params = mh.init_params([2, 2], seed=0)
+        X, Y = np.ones((4, 2)), np.zeros((4, 2))
+        with raises(ValueError, "loss:", "grad", f"'{name}'", "(1, 2)", "(4, 2)"):
+            mh.backward(params, mh.forward(params, X, loss=name), Y, loss=name)
+    finally:
+        mh.LOSSES.pop(name, None)
+
+
 def test_register_loss_argument_checks():
     ok = (lambda y, p: np.sum((y - p) ** 2, axis=-1), lambda y, p: 2 * (p - y))
     with raises(TypeError, "name", "non-empty string"):
@@ -533,7 +547,13 @@ def test_register_loss_argument_checks():
         mh.register_loss("x", *ok, domain=(1, 0))
     with raises(ValueError, "name", "'mse'", "exists already"):
         mh.register_loss("mse", *ok)
-    assert "x" not in mh.LOSSES
+    with raises(TypeError, "overwrite:", "True or False", "'no'"):
+        mh.register_loss("x", *ok, overwrite="no")
+    with raises(TypeError, "overwrite:", "True or False", "'yes'"):
+        mh.register_output("x", lambda z: z, lambda z: np.ones_like(z), overwrite="yes")
+    with raises(TypeError, "overwrite:", "True or False", "1"):
+        mh.register_activation("x", lambda z: z, lambda z: np.ones_like(z), overwrite=1)
+    assert "x" not in mh.LOSSES and "x" not in mh.OUTPUTS
 
 
 # ------------------------------------- which pairs are defined: clear errors
