@@ -7,6 +7,7 @@ from .activations import ACTIVATIONS, Activation, register_activation
 from .gradcheck import gradient_check, numerical_gradient, relative_error
 from .losses import (
     LOSSES,
+    Loss,
     binary_cross_entropy,
     binary_cross_entropy_from_logits,
     cross_entropy,
@@ -15,12 +16,14 @@ from .losses import (
     log_softmax,
     mean_squared_error,
     one_hot,
+    register_loss,
     softmax,
     softmax_cross_entropy_delta,
 )
 from .activations import (
     identity, leaky_relu, relu, relu_plus_sin, sigmoid, softplus, tanh,
 )
+from .outputs import OUTPUTS, Output, register_output
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
 from .regularization import PENALTIES, penalty, penalty_gradients
@@ -30,7 +33,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "Activation", "register_activation",
     "identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "relu_plus_sin",
-    "LOSSES", "softmax", "log_softmax", "cross_entropy", "cross_entropy_from_logits",
+    "OUTPUTS", "Output", "register_output",
+    "LOSSES", "Loss", "register_loss", "softmax", "log_softmax", "cross_entropy", "cross_entropy_from_logits",
     "binary_cross_entropy", "binary_cross_entropy_from_logits", "mean_squared_error",
     "half_sum_squared_error", "softmax_cross_entropy_delta", "one_hot",
     "PENALTIES", "penalty", "penalty_gradients",

@@ -182,21 +182,25 @@ ACTIVATIONS: dict[str, Activation] = {
 def register_activation(name, f, df, *, overwrite=False):
     """Add an activation ``f`` with derivative ``df`` under ``name``.
 
-    Both must map an array to an array of the same shape.  A quick check on a
-    few points makes sure they do; the gradient check
+    Both must work element by element: map an array to a new array of the same
+    shape whose every entry depends on the same entry of the input only.  A
+    probe on a non-square array of distinct values checks this, so a function
+    that transposes, reorders, drops or mixes entries (and would mix the
+    samples of a batch in :func:`mlp_helpers.forward`) is refused, as is one
+    that changes its input or gives non-finite values there.  The gradient check
     (:func:`mlp_helpers.gradient_check`) then tells whether ``df`` is right.
+    The new name is also an output function (``output=name``, see ``OUTPUTS``).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name: expected a non-empty string, got {name!r}")
     if not (callable(f) and callable(df)):
         raise TypeError(f"f, df: expected two callables, got {type(f).__name__} and {type(df).__name__}")
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__} {overwrite!r}")
     if name in ACTIVATIONS and not overwrite:
         raise ValueError(f"name: activation {name!r} exists already; pass overwrite=True to replace it")
-    probe = np.array([[-1.0, 0.5], [0.0, 2.0]])
-    for label, fn in (("f", f), ("df", df)):
-        out = np.asarray(fn(probe))
-        if out.shape != probe.shape:
-            raise ValueError(f"{label}: expected an output of the input's shape {probe.shape}, got {out.shape}")
+    _probe_elementwise("f", f)
+    _probe_elementwise("df", df)
     ACTIVATIONS[name] = Activation(f, df)
     return ACTIVATIONS[name]
 
@@ -208,6 +212,38 @@ _KERNELS = {
     sigmoid_prime: _sigmoid_prime, tanh: _tanh, tanh_prime: _tanh_prime, softplus: _softplus,
     softplus_prime: _sigmoid, relu_plus_sin: _relu_plus_sin, relu_plus_sin_prime: _relu_plus_sin_prime,
 }
+
+
+# Non-square, distinct values, both signs, no kink at 0: a transpose changes the
+# shape, a reordering or a mix of entries changes some value.
+_PROBE = np.array([[-1.7, 0.3, 2.2, -0.45], [0.85, -2.6, 1.35, 0.05], [1.9, -0.95, -0.15, 0.6]])
+
+
+def _probe_elementwise(label, fn):
+    """Raise ``ValueError`` unless ``fn`` acts element by element on a probe array."""
+    z = _PROBE.copy()
+    try:
+        with np.errstate(all="ignore"):  # non-finite values are reported below
+            whole = np.asarray(fn(z), dtype=float)
+    except Exception as exc:  # the user's function failed on the probe
+        raise ValueError(f"{label}: raised {type(exc).__name__} ({exc}) on a probe array of shape {z.shape}") from None
+    if not np.array_equal(z, _PROBE):
+        raise ValueError(f"{label}: changed its input array; expected it to return a new array")
+    if whole.shape != z.shape:
+        raise ValueError(f"{label}: expected an output of the input's shape {z.shape}, got {whole.shape}")
+    if not np.all(np.isfinite(whole)):
+        raise ValueError(f"{label}: expected finite values on the probe {z.tolist()}, got {whole.tolist()}")
+    try:
+        with np.errstate(all="ignore"):  # non-finite values are reported below
+            single = np.array([np.asarray(fn(np.array([v])), dtype=float).reshape(-1)[0] for v in z.ravel()]).reshape(z.shape)
+    except Exception as exc:
+        raise ValueError(f"{label}: raised {type(exc).__name__} ({exc}) on a probe array of shape (1,)") from None
+    if not np.allclose(whole, single, rtol=1e-12, atol=1e-12):
+        i = tuple(int(j) for j in np.argwhere(~np.isclose(whole, single, rtol=1e-12, atol=1e-12))[0])
+        raise ValueError(
+            f"{label}: expected an element-wise function (each entry from the same entry of the input); "
+            f"on a {z.shape} probe, entry {i} is {float(whole[i])!r} but {label} of that entry alone is {float(single[i])!r}"
+        )
 
 
 def get_activation(name):

@@ -96,8 +96,8 @@ def relative_error(a, b, floor=1e-12):
 def gradient_check(params, X, Y, eps=1e-6, **options):
     """Compare :func:`backward` with :func:`numerical_gradient` of :func:`loss_value`.
 
-    params, X, Y and ``options`` (activation, loss, layout, reduction, lam,
-    penalty_kind, include_biases) are passed to both.
+    params, X, Y and ``options`` (activation, loss, output, layout, reduction,
+    lam, penalty_kind, include_biases) are passed to both.
     Returns a dict ``{name: relative error}`` for every parameter.
 
     A relative error compares the two gradients with their size.  Where a
@@ -106,7 +106,7 @@ def gradient_check(params, X, Y, eps=1e-6, **options):
     ratio can be large although nothing is wrong: compare the absolute values
     there (``numerical_gradient`` and ``backward`` give both).
     """
-    fwd = {k: options[k] for k in ("activation", "loss", "layout") if k in options}
+    fwd = {k: options[k] for k in ("activation", "loss", "layout", "output") if k in options}
     cache = forward(params, X, **fwd)
     analytic, _ = backward(params, cache, Y, **options)
     numeric = numerical_gradient(lambda p: loss_value(p, X, Y, **options), params, eps)

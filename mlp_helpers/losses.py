@@ -7,10 +7,12 @@ Rows are samples: ``Z`` and ``Y`` have shape ``(n_samples, n_out)``, or
 ``reduction`` says how per-sample losses combine over the batch: ``"sum"``
 or ``"mean"``.  For a single sample the two agree.
 
-``LOSSES`` maps a loss name to its output function, its exact value from
-the logits, and the error at the output :math:`\delta_L = \partial L/\partial z_L`
-for one sample.  Every pairing here is *canonical*, so that error is
-:math:`\hat y - y` (times 2/n_out for the mean squared error).
+``LOSSES`` maps a loss name to its natural output function, its exact value
+from the logits, the error at the output :math:`\delta_L = \partial L/\partial z_L`
+of that natural pair (*canonical*: :math:`\hat y - y`, times 2/n_out for the
+mean squared error), and its value and gradient :math:`\partial\ell/\partial\hat y`
+from the outputs for any other output function (see :mod:`mlp_helpers.outputs`
+for which pairs are defined).  :func:`register_loss` adds your own.
 
 The public functions check their arguments (real, finite, non-empty arrays of
 matching shapes; targets and probabilities in [0, 1] where the loss needs
@@ -20,7 +22,7 @@ holds the unchecked kernels the training loop calls on validated arrays.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Optional
 
 import numbers
 
@@ -263,20 +265,36 @@ def softmax_cross_entropy_delta(y, y_hat):
 class Loss(NamedTuple):
     """One entry of ``LOSSES`` (all arrays rows = samples, shape ``(n, n_out)``).
 
-    output : z -> ŷ, the output function paired with this loss.
-    from_logits : (y, z) -> per-sample losses, shape ``(n,)``, computed from z exactly.
+    output : z -> ŷ, the loss's natural output function (named ``output_name``).
+    from_logits : (y, z) -> per-sample losses, shape ``(n,)``, of the natural
+        output computed from z exactly (the fused path).
     from_output : (y, ŷ, reduction) -> float, the loss from the outputs ŷ (checked).
     per_sample : (y, ŷ) -> per-sample losses ``(n,)`` from the outputs, unchecked and
         cheap (a probability below the smallest float counts as that float): what
-        the training loop records for each minibatch.
-    delta : (y, ŷ) -> ∂ℓ/∂z per sample, shape ``(n, n_out)``.
+        the training loop records for each minibatch of a natural pair.
+    delta : (y, ŷ) -> ∂ℓ/∂z per sample, shape ``(n, n_out)``, for the natural
+        output (fused: ŷ − y); ``None`` for a registered loss.
+    output_name : the name in ``OUTPUTS`` of the natural output function.
+    value : (y, ŷ) -> per-sample losses ``(n,)`` from any outputs (general path).
+    grad : (y, ŷ) -> ∂ℓ/∂ŷ, shape ``(n, n_out)`` (general path).
+    domain : ``(low, high)``: the loss is defined for outputs in that closed
+        interval only (``(0.0, 1.0)`` for the cross-entropies), or ``None``.
+    fused : whether the natural pair takes the exact path ``from_logits``/``delta``.
+    targets : ``(low, high)``: the range of valid target values (``(0.0, 1.0)`` for
+        the cross-entropies), or ``None`` for any finite targets.
     """
 
     output: Callable
-    from_logits: Callable
+    from_logits: Optional[Callable]
     from_output: Callable
     per_sample: Callable
-    delta: Callable
+    delta: Optional[Callable]
+    output_name: str = "identity"
+    value: Optional[Callable] = None
+    grad: Optional[Callable] = None
+    domain: Optional[tuple] = None
+    fused: bool = True
+    targets: Optional[tuple] = None
 
 
 _TINY = np.finfo(float).tiny
@@ -286,6 +304,29 @@ def _log(p):
     return np.log(np.maximum(p, _TINY))
 
 
+# The general path (any output function): the loss and dℓ/dŷ from the outputs,
+# exact (no clipping).  log 0 where the target weight is 0 counts 0.
+def _ce_value(y, y_hat):
+    logs = np.log(y_hat, out=np.zeros_like(y_hat), where=y != 0)
+    return -np.sum(y * logs, axis=-1)
+
+
+def _ce_grad(y, y_hat):
+    return -np.divide(y, y_hat, out=np.zeros_like(y_hat), where=y != 0)
+
+
+def _bce_value(y, y_hat):
+    log_p = np.log(y_hat, out=np.zeros_like(y_hat), where=y != 0)
+    log_q = np.log1p(-y_hat, out=np.zeros_like(y_hat), where=y != 1)
+    return -np.sum(y * log_p + (1 - y) * log_q, axis=-1)
+
+
+def _bce_grad(y, y_hat):
+    p = np.divide(y, y_hat, out=np.zeros_like(y_hat), where=y != 0)
+    q = np.divide(1 - y, 1 - y_hat, out=np.zeros_like(y_hat), where=y != 1)
+    return q - p
+
+
 LOSSES: dict[str, Loss] = {
     "cross_entropy": Loss(
         output=_softmax,
@@ -293,6 +334,11 @@ LOSSES: dict[str, Loss] = {
         from_output=cross_entropy,
         per_sample=lambda y, y_hat: -np.sum(y * _log(y_hat), axis=-1),
         delta=lambda y, y_hat: y_hat - y,
+        output_name="softmax",
+        value=_ce_value,
+        grad=_ce_grad,
+        domain=(0.0, 1.0),
+        targets=(0.0, 1.0),
     ),
     "binary_cross_entropy": Loss(
         output=_sigmoid,
@@ -300,6 +346,11 @@ LOSSES: dict[str, Loss] = {
         from_output=binary_cross_entropy,
         per_sample=lambda y, y_hat: -np.sum(y * _log(y_hat) + (1 - y) * _log(1 - y_hat), axis=-1),
         delta=lambda y, y_hat: y_hat - y,
+        output_name="sigmoid",
+        value=_bce_value,
+        grad=_bce_grad,
+        domain=(0.0, 1.0),
+        targets=(0.0, 1.0),
     ),
     "mse": Loss(
         output=_identity,
@@ -307,6 +358,9 @@ LOSSES: dict[str, Loss] = {
         from_output=mean_squared_error,
         per_sample=lambda y, y_hat: np.mean((y - y_hat) ** 2, axis=-1),
         delta=lambda y, y_hat: 2.0 * (y_hat - y) / y.shape[-1],
+        output_name="identity",
+        value=lambda y, y_hat: np.mean((y - y_hat) ** 2, axis=-1),
+        grad=lambda y, y_hat: 2.0 * (y_hat - y) / y.shape[-1],
     ),
     "half_sse": Loss(
         output=_identity,
@@ -314,6 +368,9 @@ LOSSES: dict[str, Loss] = {
         from_output=half_sum_squared_error,
         per_sample=lambda y, y_hat: 0.5 * np.sum((y - y_hat) ** 2, axis=-1),
         delta=lambda y, y_hat: y_hat - y,
+        output_name="identity",
+        value=lambda y, y_hat: 0.5 * np.sum((y - y_hat) ** 2, axis=-1),
+        grad=lambda y, y_hat: y_hat - y,
     ),
 }
 
@@ -326,6 +383,93 @@ def get_loss(name):
 
 # More one-hot entries than this is a mistake (8 GB of float64), not a dataset.
 MAX_ONE_HOT_ENTRIES = 10**9
+
+
+# Non-square, distinct values inside (0, 1) (so a log-loss is defined there).
+_Y_PROBE = np.array([[0.0, 1.0], [1.0, 0.0], [0.25, 0.75]])
+_YHAT_PROBE = np.array([[0.2, 0.7], [0.45, 0.15], [0.85, 0.35]])
+
+
+def register_loss(name, value, grad, output="identity", *, domain=None, overwrite=False):
+    r"""Add a loss under ``name`` (usable as ``loss=name`` everywhere).
+
+    value : (y, ŷ) -> per-sample losses, shape ``(n,)``, for ``y``, ``ŷ`` of shape ``(n, k)``.
+    grad : (y, ŷ) -> :math:`\partial\ell/\partial\hat y` per sample, shape ``(n, k)``.
+    output : the name in ``OUTPUTS`` of its natural output function (used for ``output=None``).
+    domain : ``None``, or ``(low, high)``: the outputs the loss is defined for
+        (checked at every call; ``(0.0, 1.0)`` for a loss of probabilities).
+    overwrite : replace an existing loss of that name.
+
+    Backpropagation takes the general chain rule: ``grad`` then the output
+    function's derivative.  Probed on a non-square batch of distinct values in
+    (0, 1): both must give finite values of the right shapes, not change their
+    inputs, and compute each row (sample) on its own.  Whether ``grad`` is the
+    derivative of ``value`` is what :func:`mlp_helpers.gradient_check` tells.
+    Returns the new ``Loss``.
+    """
+    from .outputs import get_output
+
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name: expected a non-empty string, got {name!r}")
+    for label, fn in (("value", value), ("grad", grad)):
+        if not callable(fn):
+            raise TypeError(f"{label}: expected a callable (y, y_hat) -> array, got {type(fn).__name__}")
+    out = get_output(output)
+    if domain is not None:
+        ok = isinstance(domain, (tuple, list)) and len(domain) == 2 and all(
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in domain
+        )
+        if not ok or not domain[0] < domain[1]:
+            raise ValueError(f"domain: expected None or a pair of numbers (low, high) with low < high, got {domain!r}")
+        domain = (float(domain[0]), float(domain[1]))
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__} {overwrite!r}")
+    if name in LOSSES and not overwrite:
+        raise ValueError(f"name: loss {name!r} exists already; pass overwrite=True to replace it")
+    n, k = _Y_PROBE.shape
+    for label, fn, want in (("value", value, (n,)), ("grad", grad, (n, k))):
+        whole = _probe_call(label, fn, _Y_PROBE, _YHAT_PROBE)
+        if whole.shape != want:
+            raise ValueError(f"{label}: expected shape {want} for y and y_hat of shape {(n, k)}, got {whole.shape}")
+        if not np.all(np.isfinite(whole)):
+            raise ValueError(f"{label}: expected finite values on the probe y_hat = {_YHAT_PROBE.tolist()}, got {whole.tolist()}")
+        rows = [_probe_call(label, fn, _Y_PROBE[i:i + 1], _YHAT_PROBE[i:i + 1]).reshape(want[1:]) for i in range(n)]
+        if not np.allclose(whole, np.stack(rows), rtol=1e-12, atol=1e-12):
+            raise ValueError(
+                f"{label}: expected each row (sample) to be computed on its own; on {n} samples it gave "
+                f"{whole.tolist()}, one sample at a time {np.stack(rows).tolist()}"
+            )
+
+    def from_output(y, y_hat, reduction="mean"):
+        y, y_hat = _check_pair(y, y_hat, "y_hat")
+        y2, yh2 = np.atleast_2d(y), np.atleast_2d(y_hat)
+        return _reduce(np.asarray(value(y2, yh2), dtype=float), reduction)
+
+    LOSSES[name] = Loss(
+        output=out.f,
+        from_logits=None,
+        from_output=from_output,
+        per_sample=value,
+        delta=None,
+        output_name=output,
+        value=value,
+        grad=grad,
+        domain=domain,
+        fused=False,
+    )
+    return LOSSES[name]
+
+
+def _probe_call(label, fn, y, y_hat):
+    yc, hc = y.copy(), y_hat.copy()
+    try:
+        with np.errstate(all="ignore"):  # non-finite values are reported below
+            out = np.asarray(fn(yc, hc), dtype=float)
+    except Exception as exc:  # the user's function failed on the probe
+        raise ValueError(f"{label}: raised {type(exc).__name__} ({exc}) on probe arrays of shape {y.shape}") from None
+    if not (np.array_equal(yc, y) and np.array_equal(hc, y_hat)):
+        raise ValueError(f"{label}: changed its input arrays; expected it to return a new array")
+    return out
 
 
 def one_hot(labels, n_classes, name="labels"):

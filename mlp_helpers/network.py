@@ -3,9 +3,11 @@ r"""Forward and backward passes for a multilayer perceptron of any depth.
 Notation (the same in every notebook): layer :math:`l = 1..L` has weights
 ``W{l}``, biases ``b{l}``, pre-activation ``Z{l}`` and activation ``H{l}``;
 :math:`H_0 = X`, :math:`H_l = f(Z_l)` for hidden layers and
-:math:`\hat y = g(Z_L)` where :math:`g` is the output function of the loss
-(softmax for cross-entropy).  The error terms are
-:math:`\delta_l = \partial L/\partial Z_l`.
+:math:`\hat y = g(Z_L)` where :math:`g` is the output function: ``output=None``
+for the loss's natural one (softmax for cross-entropy, sigmoid for binary
+cross-entropy, identity for the squared errors), or any name in ``OUTPUTS``
+(see :mod:`mlp_helpers.outputs` for which pairs are defined).  The error terms
+are :math:`\delta_l = \partial L/\partial Z_l`.
 
 Two layouts, chosen explicitly with ``layout=``:
 
@@ -22,17 +24,50 @@ layout of the transposes, so the two agree exactly.
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from ._validate import as_float_array, check_choice, check_scalar, check_shape
 from .activations import get_activation
 from .losses import REDUCTIONS, get_loss
+from .outputs import predicted_classes, resolve
 from .regularization import PENALTIES, penalty, penalty_gradients
 
 LAYOUTS = ("rows", "columns")
 
 
 # --------------------------------------------------------------------- checks
+def _whole(name, value, low):
+    """Return ``value`` as an int, checked: a finite whole number (of any numeric type) >= ``low``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a whole number >= {low}, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name}: expected a finite whole number >= {low}, got {value}")
+    if float(value) != int(value):
+        raise ValueError(f"{name}: expected a whole number, got {value}")
+    if int(value) < low:
+        raise ValueError(f"{name}: expected {name} >= {low}, got {value}")
+    return int(value)
+
+
+def _check_seed(seed, name="seed"):
+    """Return ``seed`` if ``numpy.random.default_rng`` accepts it: None, a whole number >= 0, a SeedSequence."""
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(
+            f"{name}: expected None, a whole number >= 0 or a numpy.random.SeedSequence, "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"{name}: expected a whole number >= 0, got {seed}")
+    return int(seed)
+
+
 def n_layers(params):
     """The number of layers L of ``params`` (keys ``W1, b1, ..., WL, bL``)."""
     if not isinstance(params, dict):
@@ -59,6 +94,8 @@ def check_params(params, layout="rows"):
     Ws, bs, bias_shapes = [], [], []
     for l in range(1, L + 1):
         W = as_float_array(f"W{l}", params[f"W{l}"], ndim=2)
+        if W.size == 0:
+            raise ValueError(f"W{l}: expected a matrix with at least one row and one column, got shape {W.shape}")
         if layout == "columns":
             W = W.T
         n_in, n_out = W.shape
@@ -89,9 +126,13 @@ def _check_input(X, n_in, layout, name="X"):
     if layout == "columns":
         if X.shape[0] != n_in:
             raise ValueError(f"{name}: expected shape ({n_in}, n_samples) in the columns layout, got {X.shape}")
-        return X.T, False
-    if X.shape[1] != n_in:
+        X = X.T
+    elif X.shape[1] != n_in:
         raise ValueError(f"{name}: expected shape (n_samples, {n_in}) in the rows layout, got {X.shape}")
+    if X.shape[0] == 0:
+        want = f"({n_in}, n_samples)" if layout == "columns" else f"(n_samples, {n_in})"
+        got = X.T.shape if layout == "columns" else X.shape
+        raise ValueError(f"{name}: expected at least one sample, shape {want} with n_samples >= 1, got {got}")
     return X, False
 
 
@@ -135,28 +176,46 @@ def _backward_rows(Ws, Zs, Hs, delta_L, df):
     return dWs, dbs, deltas, dHs
 
 
+def _finite_forward(Ws, bs, X2, f, g):
+    """``_forward_rows`` for the public functions: overflow raises ``ValueError``, never a warning."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        Zs, Hs = _forward_rows(Ws, bs, X2, f, g)
+    for l, (Z, H) in enumerate(zip(Zs, Hs[1:]), start=1):
+        for label, A in ((f"Z{l}", Z), ("Yhat" if l == len(Zs) else f"H{l}", H)):
+            if not np.all(np.isfinite(A)):
+                raise ValueError(
+                    f"params, X: {label} is not finite in float64 (the activations overflowed); "
+                    f"expected weights and inputs of a size whose products fit, got max |W{l}| = "
+                    f"{np.max(np.abs(Ws[l - 1])):.3g}, max |X| = {np.max(np.abs(X2)):.3g}"
+                )
+    return Zs, Hs
+
+
 # -------------------------------------------------------------- public API
-def forward(params, X, activation="relu", loss="cross_entropy", layout="rows"):
+def forward(params, X, activation="relu", loss="cross_entropy", layout="rows", output=None):
     r"""The forward pass.
 
     params : dict ``W1, b1, ..., WL, bL`` (shapes in the module docstring).
-    X : shape ``(n_samples, n_in)`` (rows), ``(n_in, n_samples)`` (columns) or ``(n_in,)``.
+    X : shape ``(n_samples, n_in)`` (rows), ``(n_in, n_samples)`` (columns) or
+        ``(n_in,)``; at least one sample.
     activation : name in ``ACTIVATIONS``, used by every hidden layer.
-    loss : name in ``LOSSES``; it fixes the output function (softmax for
-        ``"cross_entropy"``, sigmoid for ``"binary_cross_entropy"``, identity
-        for ``"mse"`` and ``"half_sse"``).
+    loss : name in ``LOSSES``; with ``output=None`` it fixes the output function
+        (softmax for ``"cross_entropy"``, sigmoid for ``"binary_cross_entropy"``,
+        identity for ``"mse"`` and ``"half_sse"``).
     layout : ``"rows"`` or ``"columns"``.
+    output : ``None`` (the loss's natural output) or a name in ``OUTPUTS``
+        (``"identity"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"`` or any activation).
 
     Returns a dict with ``"X"``, ``"Z1"``, ``"H1"``, ..., ``"Z{L}"`` and
-    ``"Yhat"`` (= H_L); each ``Z{l}``/``H{l}`` has shape ``(n_samples, n_l)``
+    ``"Yhat"`` (= g(Z_L)); each ``Z{l}``/``H{l}`` has shape ``(n_samples, n_l)``
     in the rows layout, ``(n_l, n_samples)`` in the columns layout, ``(n_l,)``
     for a 1-D ``X``.
     """
     Ws, bs, _ = check_params(params, layout)
     act = get_activation(activation)
-    out = get_loss(loss)
+    pair = resolve(loss, output)
     X2, one = _check_input(X, Ws[0].shape[0], layout)
-    Zs, Hs = _forward_rows(Ws, bs, X2, act.f, out.output)
+    Zs, Hs = _finite_forward(Ws, bs, X2, act.f, pair.g)
     cache = {"X": _to_layout(X2, layout, one)}
     for l in range(1, len(Ws) + 1):
         cache[f"Z{l}"] = _to_layout(Zs[l - 1], layout, one)
@@ -166,47 +225,120 @@ def forward(params, X, activation="relu", loss="cross_entropy", layout="rows"):
     return cache
 
 
-def _check_targets(Y, shape_rows, layout, one):
-    Y = as_float_array("Y", Y, ndim=(1, 2))
+def _check_targets(Y, shape_rows, layout, one, entry=None, name="Y"):
+    Y = as_float_array(name, Y, ndim=(1, 2))
     want = (shape_rows[1],) if one else (shape_rows if layout == "rows" else shape_rows[::-1])
     if Y.shape != want:
         raise ValueError(
-            f"Y: expected shape {want} (one-hot targets, like Yhat; make them with one_hot(labels, n_classes)), got {Y.shape}"
+            f"{name}: expected shape {want} (one-hot targets, like Yhat; make them with one_hot(labels, n_classes)), got {Y.shape}"
         )
+    _check_target_values(Y, entry, name)
     if one:
         return Y[None, :]
     return Y.T if layout == "columns" else Y
 
 
+def _check_target_values(Y, entry, name):
+    if entry is None or entry.targets is None:
+        return
+    low, high = entry.targets
+    bad = (Y < low) | (Y > high)
+    if np.any(bad):
+        i = tuple(int(j) for j in np.argwhere(bad)[0])
+        raise ValueError(f"{name}: expected target values in [{low}, {high}] for this loss, got {float(Y[i])!r} at index {i}")
+
+
+def _data_loss(pair, Y2, Zs, Hs, reduction):
+    per_sample = pair.loss_rows(Y2, Zs[-1], Hs[-1])
+    return float(per_sample.sum() if reduction == "sum" else per_sample.mean())
+
+
 def loss_value(params, X, Y, activation="relu", loss="cross_entropy", layout="rows",
-               reduction="mean", lam=0.0, penalty_kind="l2", include_biases=False):
+               reduction="mean", lam=0.0, penalty_kind="l2", include_biases=False, output=None):
     r"""The total loss :math:`L = L_\text{data} + \lambda R(W)`, a float.
 
-    The data loss is computed from the logits :math:`Z_L` exactly
-    (log-sum-exp), so a saturated softmax gives the true tiny loss, not a
-    clipped one.  ``Y`` has the shape of ``forward(...)["Yhat"]``.
+    For a natural (output, loss) pair (``output=None``) the data loss is computed
+    from the logits :math:`Z_L` exactly (log-sum-exp), so a saturated softmax
+    gives the true tiny loss, not a clipped one; for any other pair it is
+    computed from the outputs ŷ (see :mod:`mlp_helpers.outputs`: the
+    cross-entropies need outputs in [0, 1]).  ``Y`` has the shape of
+    ``forward(...)["Yhat"]``; the other arguments are those of :func:`backward`.
     """
     Ws, bs, _ = check_params(params, layout)
-    act, out = get_activation(activation), get_loss(loss)
+    act = get_activation(activation)
+    pair = resolve(loss, output)
     check_choice("reduction", reduction, REDUCTIONS)
     X2, one = _check_input(X, Ws[0].shape[0], layout)
-    Zs, _ = _forward_rows(Ws, bs, X2, act.f, out.output)
-    Y2 = _check_targets(Y, Zs[-1].shape, layout, one)
-    per_sample = out.from_logits(Y2, Zs[-1])
-    data = float(per_sample.sum() if reduction == "sum" else per_sample.mean())
+    Zs, Hs = _finite_forward(Ws, bs, X2, act.f, pair.g)
+    Y2 = _check_targets(Y, Zs[-1].shape, layout, one, get_loss(loss))
+    data = _data_loss(pair, Y2, Zs, Hs, reduction)
     return data + penalty(params, lam, penalty_kind, include_biases)
 
 
+def _cache_keys(L):
+    return ["X"] + [k for l in range(1, L + 1) for k in (f"Z{l}", f"H{l}")][:-1] + ["Yhat"]
+
+
+def _check_cache(cache, Ws, layout, act, pair, activation):
+    """Validate a cache of :func:`forward` against the parameters; return (X2, one, Zs, Hs[1:]) in rows."""
+    L = len(Ws)
+    keys = _cache_keys(L)
+    if not isinstance(cache, dict):
+        raise TypeError(f"cache: expected the dict returned by forward(), with keys {keys}, got {type(cache).__name__}")
+    if set(cache) != set(keys):
+        missing = [k for k in keys if k not in cache]
+        extra = sorted(map(str, set(cache) - set(keys)))
+        raise ValueError(
+            f"cache: expected the dict returned by forward() for this {L}-layer network, with keys "
+            f"{keys}; missing {missing}, unexpected {extra}"
+        )
+    X2, one = _check_input(cache["X"], Ws[0].shape[0], layout, name="cache['X']")
+    n = X2.shape[0]
+
+    def to_rows(key, A, width, what):
+        want = (width,) if one else ((n, width) if layout == "rows" else (width, n))
+        A = as_float_array(f"cache['{key}']", A, ndim=(1, 2))
+        if A.shape != want:
+            raise ValueError(
+                f"cache['{key}']: expected shape {want} ({what} has {width} units and cache['X'] "
+                f"{'is one sample' if one else f'has {n} samples'}, {layout} layout), got {A.shape}"
+            )
+        return A[None, :] if one else (A.T if layout == "columns" else A)
+
+    Zs = [to_rows(f"Z{l}", cache[f"Z{l}"], W.shape[1], f"layer {l}") for l, W in enumerate(Ws, start=1)]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        Hs = [act.f(Z) for Z in Zs[:-1]] + [pair.g(Zs[-1])]
+    for l, H in enumerate(Hs, start=1):
+        key = "Yhat" if l == L else f"H{l}"
+        given = to_rows(key, cache[key], Ws[l - 1].shape[1], f"layer {l}")
+        if not np.allclose(given, H, rtol=1e-9, atol=1e-12):
+            fn = f"output {pair.output!r}" if l == L else f"activation {activation!r}"
+            i = tuple(int(j) for j in np.argwhere(~np.isclose(given, H, rtol=1e-9, atol=1e-12))[0])
+            raise ValueError(
+                f"cache['{key}']: expected the {fn} of cache['Z{l}'] ({float(H[i])!r} at row-layout index {i}), "
+                f"got {float(given[i])!r}: was forward() called with other options than backward()?"
+            )
+    return X2, one, Zs, Hs
+
+
 def backward(params, cache, Y, activation="relu", loss="cross_entropy", layout="rows",
-             reduction="mean", lam=0.0, penalty_kind="l2", include_biases=False):
+             reduction="mean", lam=0.0, penalty_kind="l2", include_biases=False, output=None):
     r"""Backpropagation: the gradient of :math:`L = L_\text{data} + \lambda R(W)`.
 
-    params, activation, loss, layout : as given to :func:`forward`.
-    cache : the dict returned by :func:`forward`.
-    Y : one-hot targets of ``cache["Yhat"]``'s shape.
+    params, activation, loss, layout, output : as given to :func:`forward`.
+    cache : the dict returned by :func:`forward`, checked in full: exactly the
+        keys ``X, Z1, H1, ..., Z{L}, Yhat`` for this depth, each of the shape
+        the parameters and ``X`` imply, and ``H{l}``, ``Yhat`` equal to the
+        activation and output of ``Z{l}``.
+    Y : targets of ``cache["Yhat"]``'s shape (one-hot rows for cross-entropy).
     reduction : ``"sum"`` or ``"mean"`` of the per-sample losses over the batch.
     lam, penalty_kind, include_biases : the penalty (see ``PENALTIES``);
         ``lam=0`` for none.
+
+    The output error :math:`\delta_L` is :math:`\hat y - y` for a natural pair
+    (times 2/k for ``mse``), otherwise the chain rule through the output:
+    :math:`\partial\ell/\partial\hat y \odot g'(Z_L)` (softmax: its
+    Jacobian-vector product :math:`\hat y \odot (g - \sum_k g_k\hat y_k)`).
 
     Returns ``(grads, terms)``.  ``grads`` has the keys and shapes of
     ``params`` (the bias gradient in the shape the bias was given).
@@ -216,20 +348,15 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy", layout="
     column layout) for every hidden layer.
     """
     Ws, bs, bias_shapes = check_params(params, layout)
-    act, out = get_activation(activation), get_loss(loss)
+    act = get_activation(activation)
+    pair = resolve(loss, output)
     check_choice("reduction", reduction, REDUCTIONS)
     check_scalar("lam", lam, low=0.0)
     check_choice("penalty_kind", penalty_kind, PENALTIES)
-    if not isinstance(cache, dict) or "X" not in cache or f"Z{len(Ws)}" not in cache:
-        raise ValueError(f"cache: expected the dict returned by forward() for this {len(Ws)}-layer network")
-    X2, one = _check_input(cache["X"], Ws[0].shape[0], layout, name="cache['X']")
-    Zs = []
-    for l in range(1, len(Ws) + 1):
-        Z = as_float_array(f"cache['Z{l}']", cache[f"Z{l}"], ndim=(1, 2))
-        Zs.append(Z[None, :] if one else (Z.T if layout == "columns" else Z))
-    Hs = [X2] + [act.f(Z) for Z in Zs[:-1]] + [out.output(Zs[-1])]
-    Y2 = _check_targets(Y, Zs[-1].shape, layout, one)
-    delta_L = out.delta(Y2, Hs[-1])
+    X2, one, Zs, Hs = _check_cache(cache, Ws, layout, act, pair, activation)
+    Hs = [X2] + Hs
+    Y2 = _check_targets(Y, Zs[-1].shape, layout, one, get_loss(loss))
+    delta_L = pair.delta_rows(Y2, Zs[-1], Hs[-1])
     if reduction == "mean":
         delta_L = delta_L / X2.shape[0]
     dWs, dbs, deltas, dHs = _backward_rows(Ws, Zs, Hs, delta_L, act.df)
@@ -251,15 +378,21 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy", layout="
 def init_params(sizes, seed=0, layout="rows", scale="he"):
     """Random initial parameters for layer sizes ``[n_in, n_1, ..., n_L]``.
 
+    sizes : list, tuple or 1-D int array of at least 2 whole numbers >= 1.
+    seed : what ``numpy.random.default_rng`` accepts: None, a whole number
+        >= 0, or a ``numpy.random.SeedSequence``.
+
     Weights are drawn from a normal distribution with standard deviation
     ``sqrt(2 / n_in)`` (``scale="he"``, for ReLU-like activations) or
     ``sqrt(1 / n_in)`` (``"xavier"``) using ``numpy.random.default_rng(seed)``;
     biases start at zero.  Returns a dict ``W1, b1, ...`` in ``layout``.
     """
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
         raise ValueError(f"sizes: expected a list [n_in, n_1, ..., n_L] of at least 2 sizes, got {sizes!r}")
-    for i, n in enumerate(sizes):
-        check_scalar(f"sizes[{i}]", n, low=1, integer=True)
+    sizes = [_whole(f"sizes[{i}]", n, 1) for i, n in enumerate(sizes)]
+    seed = _check_seed(seed)
     check_choice("layout", layout, LAYOUTS)
     check_choice("scale", scale, ("he", "xavier"))
     rng = np.random.default_rng(seed)
@@ -272,11 +405,32 @@ def init_params(sizes, seed=0, layout="rows", scale="he"):
     return params
 
 
-def predict(params, X, activation="relu", loss="cross_entropy", layout="rows"):
-    """Class predictions: the arg-max of ``Yhat`` over the classes.
+def _check_not_softmax_of_one(pair, n_out, output):
+    if pair.output == "softmax" and n_out == 1:
+        arg = "output" if output is not None else "loss"
+        raise ValueError(
+            f"{arg}: a softmax over one output column is always 1, so it cannot classify; expected "
+            f"loss='binary_cross_entropy' (sigmoid output) for two classes with one output, or "
+            f"two outputs with loss='cross_entropy', got {arg}={pair.output if output is not None else pair.loss!r} "
+            f"with 1 output"
+        )
+
+
+def predict(params, X, activation="relu", loss="cross_entropy", layout="rows", output=None):
+    """Class predictions.
+
+    Several outputs: the arg-max of ``Yhat`` over the classes.  One output
+    (binary classification): 1 where ŷ > 0.5, else 0; for a sigmoid output
+    this is z > 0, the same test without rounding.  Pass the ``loss`` (and
+    ``output``) the network was trained with; a softmax over one column is refused.
 
     Returns an int array of shape ``(n_samples,)`` (a 0-d int for a 1-D ``X``).
     """
-    Yhat = forward(params, X, activation, loss, layout)["Yhat"]
-    axis = 0 if (layout == "columns" and Yhat.ndim == 2) else -1
-    return np.argmax(Yhat, axis=axis)
+    Ws, bs, _ = check_params(params, layout)
+    act = get_activation(activation)
+    pair = resolve(loss, output)
+    _check_not_softmax_of_one(pair, Ws[-1].shape[1], output)
+    X2, one = _check_input(X, Ws[0].shape[0], layout)
+    Zs, Hs = _finite_forward(Ws, bs, X2, act.f, pair.g)
+    classes = predicted_classes(pair, Zs[-1], Hs[-1])
+    return classes[0] if one else classes

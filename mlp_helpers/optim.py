@@ -6,7 +6,19 @@ import numpy as np
 from ._validate import as_float_array, check_array_dict, check_choice, check_finite_result, check_scalar
 from .activations import get_activation
 from .losses import get_loss, one_hot
-from .network import LAYOUTS, _backward_rows, _check_input, _forward_rows, check_params
+from .network import (
+    LAYOUTS,
+    _backward_rows,
+    _check_input,
+    _check_not_softmax_of_one,
+    _check_seed,
+    _check_target_values,
+    _finite_forward,
+    _forward_rows,
+    _whole,
+    check_params,
+)
+from .outputs import predicted_classes, resolve
 from .regularization import PENALTIES
 
 
@@ -85,38 +97,49 @@ def momentum_step(params, grads, velocity, lr, momentum=0.9):
 
 def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu",
           loss="cross_entropy", lam=0.0, penalty_kind="l2", momentum=0.0, seed=0,
-          X_val=None, labels_val=None, layout="rows", record="running"):
+          X_val=None, labels_val=None, layout="rows", record="running", output=None):
     r"""Minibatch SGD on the mean loss :math:`\frac1B\sum_{i\in\text{batch}}\ell_i + \lambda R(W)`.
 
     params : initial dict ``W1, b1, ...`` (not changed; a trained copy is returned).
-    X : inputs, ``(n_samples, n_in)`` in the rows layout, ``(n_in, n_samples)`` in columns.
-    labels : int class labels, shape ``(n_samples,)`` (for ``"cross_entropy"``),
-        or float targets of the output's shape for the other losses.
-    epochs, lr, batch_size : whole passes over shuffled data, α, rows per step.
-    lam, penalty_kind : the penalty; momentum : μ (0 for plain SGD).
-    seed : seeds the ``numpy.random.default_rng`` that shuffles every epoch.
+    X : inputs, ``(n_samples, n_in)`` in the rows layout, ``(n_in, n_samples)`` in
+        columns; at least one sample.
+    labels : int class labels, shape ``(n_samples,)``: ``0 .. k-1`` for ``k``
+        outputs, or ``0``/``1`` for one output (binary classification, with
+        ``loss="binary_cross_entropy"``); or float targets of the output's shape
+        (for one output and binary cross-entropy they must be 0 or 1).
+    epochs, lr, batch_size : whole passes over shuffled data (a whole number
+        >= 0), α > 0, rows per step (>= 1).
+    lam, penalty_kind : the penalty; momentum : μ in [0, 1) (0 for plain SGD).
+    seed : seeds the ``numpy.random.default_rng`` that shuffles every epoch:
+        None, a whole number >= 0 or a ``numpy.random.SeedSequence``.
     X_val, labels_val : optional held-out data, recorded as ``val_accuracy``.
+    layout, activation, loss, output : as for :func:`mlp_helpers.forward`.
     record : what goes into ``history`` after each epoch:
         ``"running"`` (the default, as Keras and most tutorials report it): the
         mean over the epoch's minibatches of each batch's loss and accuracy,
         taken from the forward pass the step computes anyway, so almost free;
         the penalty λR(W) is added at the end of the epoch.  The parameters
         change during the epoch, so this trails the end-of-epoch value a little.
-        ``"full"``: the exact loss (from the logits) and accuracy of the whole
-        training set with the end-of-epoch parameters: one more forward pass
-        over all the data each epoch.
+        ``"full"``: the exact loss (from the logits for a natural pair) and
+        accuracy of the whole training set with the end-of-epoch parameters:
+        one more forward pass over all the data each epoch.
         ``None``: record nothing (``val_accuracy`` too).
 
     Returns ``(params, history)``; ``history`` has lists ``"loss"``,
     ``"accuracy"`` (and ``"val_accuracy"``, always at the end of the epoch),
-    one entry per epoch.  Accuracy is the fraction of arg-max predictions
-    equal to the label (for one-hot or class targets).
+    one entry per epoch.  Accuracy is the fraction of predictions (as
+    :func:`mlp_helpers.predict` makes them: the arg-max, or ŷ > 0.5 for one
+    output) equal to the class of the target (its label, its arg-max, or
+    y > 0.5 for one output).  A step whose parameters overflow raises
+    ``ValueError`` naming ``lr``.
     """
     check_choice("layout", layout, LAYOUTS)
     Ws, bs, bias_shapes = check_params(params, layout)
-    act, out = get_activation(activation), get_loss(loss)
-    epochs = check_scalar("epochs", epochs, low=0, integer=True)
-    batch_size = check_scalar("batch_size", batch_size, low=1, integer=True)
+    act = get_activation(activation)
+    pair = resolve(loss, output)
+    entry = get_loss(loss)
+    epochs = _whole("epochs", epochs, 0)
+    batch_size = _whole("batch_size", batch_size, 1)
     lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
     lam = check_scalar("lam", lam, low=0.0)
     momentum = check_scalar("momentum", momentum, low=0.0, high=1.0)
@@ -125,14 +148,21 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     check_choice("penalty_kind", penalty_kind, PENALTIES)
     if record is not None:
         check_choice("record", record, ("running", "full"))
+    seed = _check_seed(seed)
+    n_out = Ws[-1].shape[1]
+    _check_not_softmax_of_one(pair, n_out, output)
     X2, _ = _check_input(X, Ws[0].shape[0], layout)  # a 1-D X is a batch of one
-    n, n_out = X2.shape[0], Ws[-1].shape[1]
-    Y2, y_idx = _targets(labels, n, n_out, layout, "labels")
+    n = X2.shape[0]
+    Y2, y_idx = _targets(labels, n, n_out, layout, "labels", entry)
     if X_val is not None:
         Xv, _ = _check_input(X_val, Ws[0].shape[0], layout, name="X_val")
-        _, yv_idx = _targets(labels_val, Xv.shape[0], n_out, layout, "labels_val")
+        _, yv_idx = _targets(labels_val, Xv.shape[0], n_out, layout, "labels_val", entry)
+    elif labels_val is not None:
+        raise ValueError("labels_val: expected None without X_val (pass X_val too), got labels")
 
-    f, df, g, delta_fn, per_sample = act.f, act.df, out.output, out.delta, out.per_sample
+    f, df, g, delta_rows = act.f, act.df, pair.g, pair.delta_rows
+    # running loss of a natural pair: the cheap per-sample values from ŷ
+    batch_loss = (lambda Y, Z, Yh: entry.per_sample(Y, Yh)) if pair.fused else pair.loss_rows
     dR = PENALTIES[penalty_kind].grad
     R = PENALTIES[penalty_kind].value
     vW = [np.zeros_like(W) for W in Ws]
@@ -142,44 +172,52 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     if X_val is not None:
         history["val_accuracy"] = []
     running = record == "running"
-    # "running": each step copies its outputs ŷ into this buffer (rows in the epoch's
-    # shuffled order); loss and accuracy are computed from it once per epoch.
+    # "running": each step copies its logits and outputs into these buffers (rows in
+    # the epoch's shuffled order); loss and accuracy are computed from them once per epoch.
+    logits = np.empty((n, n_out)) if running else None
     outputs = np.empty((n, n_out)) if running else None
-    for _ in range(epochs):
+    for epoch in range(epochs):
         order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            Xb, Yb = X2[idx], Y2[idx]
-            Zs, Hs = _forward_rows(Ws, bs, Xb, f, g)
-            if running:
-                outputs[start:start + len(idx)] = Hs[-1]
-            dWs, dbs, _, _ = _backward_rows(Ws, Zs, Hs, delta_fn(Yb, Hs[-1]) / len(idx), df)
-            # θ ← θ − α g.  In place: Ws and bs are this function's own copies
-            # (check_params copied them), so the caller's params never change.
-            for l in range(len(Ws)):
-                gW = dWs[l] + lam * dR(Ws[l]) if lam > 0 else dWs[l]
-                if momentum > 0:
-                    vW[l] = momentum * vW[l] - lr * gW
-                    vb[l] = momentum * vb[l] - lr * dbs[l]
-                    Ws[l] += vW[l]
-                    bs[l] += vb[l]
-                else:
-                    Ws[l] -= lr * gW
-                    bs[l] -= lr * dbs[l]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                Xb, Yb = X2[idx], Y2[idx]
+                Zs, Hs = _forward_rows(Ws, bs, Xb, f, g)
+                if running:
+                    logits[start:start + len(idx)] = Zs[-1]
+                    outputs[start:start + len(idx)] = Hs[-1]
+                dWs, dbs, _, _ = _backward_rows(Ws, Zs, Hs, delta_rows(Yb, Zs[-1], Hs[-1]) / len(idx), df)
+                # θ ← θ − α g.  In place: Ws and bs are this function's own copies
+                # (check_params copied them), so the caller's params never change.
+                for l in range(len(Ws)):
+                    gW = dWs[l] + lam * dR(Ws[l]) if lam > 0 else dWs[l]
+                    if momentum > 0:
+                        vW[l] = momentum * vW[l] - lr * gW
+                        vb[l] = momentum * vb[l] - lr * dbs[l]
+                        Ws[l] += vW[l]
+                        bs[l] += vb[l]
+                    else:
+                        Ws[l] -= lr * gW
+                        bs[l] -= lr * dbs[l]
+        if not all(np.all(np.isfinite(A)) for A in Ws + bs):
+            raise ValueError(
+                f"lr: training diverged in epoch {epoch + 1} (the parameters overflowed to inf/nan in "
+                f"float64); expected a smaller learning rate than lr={lr}"
+            )
         if record is None:
             continue
-        if running:  # ŷ is monotone in z (softmax, sigmoid, identity): arg-max over ŷ = over z
-            data = float(np.mean(per_sample(Y2[order], outputs)))
-            accuracy = float(np.mean(np.argmax(outputs, axis=1) == y_idx[order]))
-        else:  # logits only: arg-max and the exact loss need no softmax
-            Z_L = _forward_rows(Ws, bs, X2, f, _logits)[0][-1]
-            data = float(np.mean(out.from_logits(Y2, Z_L)))
-            accuracy = float(np.mean(np.argmax(Z_L, axis=1) == y_idx))
+        if running:
+            data = float(np.mean(batch_loss(Y2[order], logits, outputs)))
+            accuracy = float(np.mean(predicted_classes(pair, logits, outputs) == y_idx[order]))
+        else:
+            Zs, Hs = _finite_forward(Ws, bs, X2, f, g)
+            data = float(np.mean(pair.loss_rows(Y2, Zs[-1], Hs[-1])))
+            accuracy = float(np.mean(predicted_classes(pair, Zs[-1], Hs[-1]) == y_idx))
         history["loss"].append(data + (lam * sum(R(W) for W in Ws) if lam > 0 else 0.0))
         history["accuracy"].append(accuracy)
         if X_val is not None:
-            Zv = _forward_rows(Ws, bs, Xv, f, _logits)[0][-1]
-            history["val_accuracy"].append(float(np.mean(np.argmax(Zv, axis=1) == yv_idx)))
+            Zs, Hs = _finite_forward(Ws, bs, Xv, f, g)
+            history["val_accuracy"].append(float(np.mean(predicted_classes(pair, Zs[-1], Hs[-1]) == yv_idx)))
     new = {}
     for l in range(1, len(Ws) + 1):
         new[f"W{l}"] = Ws[l - 1].T.copy() if layout == "columns" else Ws[l - 1]
@@ -187,18 +225,22 @@ def train(params, X, labels, epochs=10, lr=0.1, batch_size=32, activation="relu"
     return new, history
 
 
-def _logits(z):
-    return z
-
-
-def _targets(labels, n, n_out, layout, name):
-    """Row-layout float targets ``(n, n_out)`` and class indices ``(n,)``."""
+def _targets(labels, n, n_out, layout, name, entry):
+    """Row-layout float targets ``(n, n_out)`` and the class of each target ``(n,)``."""
     if labels is None:
         raise ValueError(f"{name}: expected labels for the inputs, got None")
-    arr = np.asarray(labels)
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"{name}: expected an array of class labels or targets, got {type(labels).__name__}")
+    try:
+        arr = np.asarray(labels)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name}: expected an array of class labels or targets, got {type(labels).__name__} ({exc})") from None
     if arr.ndim == 1:
         if arr.shape[0] != n:
             raise ValueError(f"{name}: expected {n} labels (one per sample), got shape {arr.shape}")
+        if n_out == 1:  # binary classification: labels 0/1, one target column
+            Y = one_hot(arr, 2, name)[:, 1:]
+            return Y, Y[:, 0].astype(int)
         Y = one_hot(arr, n_out, name)
         return Y, np.argmax(Y, axis=1)
     Y = as_float_array(name, arr, ndim=2)
@@ -207,4 +249,13 @@ def _targets(labels, n, n_out, layout, name):
     if Y.shape != (n, n_out):
         want = (n, n_out) if layout == "rows" else (n_out, n)
         raise ValueError(f"{name}: expected shape {want} or ({n},) class labels, got {arr.shape}")
+    _check_target_values(Y, entry, name)
+    if n_out == 1:
+        if entry.targets == (0.0, 1.0) and not np.all((Y == 0) | (Y == 1)):
+            i = int(np.argwhere((Y != 0) & (Y != 1))[0][0])
+            raise ValueError(
+                f"{name}: expected targets 0 or 1 for one output with this loss (binary classification), "
+                f"got {float(Y[i, 0])!r} for sample {i}"
+            )
+        return Y, (Y[:, 0] > 0.5).astype(int)
     return Y, np.argmax(Y, axis=1)
