@@ -106,6 +106,10 @@ def gradient_check(params, X, Y, eps=1e-6, **options):
     ratio can be large although nothing is wrong: compare the absolute values
     there (``numerical_gradient`` and ``backward`` give both).
     """
+    known = ("activation", "loss", "layout", "reduction", "lam", "penalty_kind", "include_biases", "output")
+    unknown = sorted(map(str, set(options) - set(known)))
+    if unknown:
+        raise TypeError(f"options: unknown option(s) {', '.join(unknown)}; expected some of {', '.join(known)}")
     fwd = {k: options[k] for k in ("activation", "loss", "layout", "output") if k in options}
     cache = forward(params, X, **fwd)
     analytic, _ = backward(params, cache, Y, **options)

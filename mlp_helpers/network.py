@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_scalar, check_shape
+from ._validate import as_float_array, check_choice, check_flag, check_param_keys, check_scalar, check_shape
 from .activations import get_activation
 from .losses import REDUCTIONS, get_loss
 from .outputs import predicted_classes, resolve
@@ -69,16 +69,8 @@ def _check_seed(seed, name="seed"):
 
 
 def n_layers(params):
-    """The number of layers L of ``params`` (keys ``W1, b1, ..., WL, bL``)."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params: expected a dict with keys W1, b1, W2, b2, ..., got {type(params).__name__}")
-    L = sum(1 for k in params if k.startswith("W"))
-    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
-    if L == 0 or set(params) != expected:
-        raise ValueError(
-            f"params: expected keys {sorted(expected) or ['W1', 'b1']}, got {sorted(params)}"
-        )
-    return L
+    """The number of layers L of ``params`` (exactly the keys ``W1, b1, ..., WL, bL``)."""
+    return check_param_keys("params", params)
 
 
 def check_params(params, layout="rows"):
@@ -119,7 +111,7 @@ def check_params(params, layout="rows"):
 
 def _check_input(X, n_in, layout, name="X"):
     """Return X as a 2-D row-layout array ``(n_samples, n_in)`` and whether it was 1-D."""
-    X = as_float_array(name, X, ndim=(1, 2))
+    X = as_float_array(name, X, ndim=(1, 2), allow_empty=True)  # an empty batch: the message below
     if X.ndim == 1:
         check_shape(name, X, (n_in,))
         return X[None, :], True
@@ -272,7 +264,8 @@ def loss_value(params, X, Y, activation="relu", loss="cross_entropy", layout="ro
     Zs, Hs = _finite_forward(Ws, bs, X2, act.f, pair.g)
     Y2 = _check_targets(Y, Zs[-1].shape, layout, one, get_loss(loss))
     data = _data_loss(pair, Y2, Zs, Hs, reduction)
-    return data + penalty(params, lam, penalty_kind, include_biases)
+    check_choice("penalty_kind", penalty_kind, PENALTIES)  # named as the caller knows it (penalty() says 'kind')
+    return data + penalty(params, lam, penalty_kind, check_flag("include_biases", include_biases))
 
 
 def _cache_keys(L):
@@ -352,6 +345,7 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy", layout="
     pair = resolve(loss, output)
     check_choice("reduction", reduction, REDUCTIONS)
     check_scalar("lam", lam, low=0.0)
+    include_biases = check_flag("include_biases", include_biases)
     check_choice("penalty_kind", penalty_kind, PENALTIES)
     X2, one, Zs, Hs = _check_cache(cache, Ws, layout, act, pair, activation)
     Hs = [X2] + Hs

@@ -43,15 +43,16 @@ import numpy as np
 from ._validate import check_choice
 from .activations import (
     ACTIVATIONS,
+    _identity,
+    _identity_prime,
     _probe_elementwise,
-    identity,
-    identity_prime,
-    sigmoid,
-    sigmoid_prime,
-    tanh,
-    tanh_prime,
+    _sigmoid,
+    _sigmoid_prime,
+    _tanh,
+    _tanh_prime,
+    get_activation,
 )
-from .losses import get_loss, softmax
+from .losses import _softmax, get_loss
 
 
 class Output(NamedTuple):
@@ -85,10 +86,11 @@ def softmax_vjp(z, y_hat, g):
 
 
 _OWN: dict[str, Output] = {
-    "identity": _elementwise(identity, identity_prime, increasing=True),
-    "sigmoid": _elementwise(sigmoid, sigmoid_prime, increasing=True),
-    "tanh": _elementwise(tanh, tanh_prime, increasing=True),
-    "softmax": Output(f=softmax, vjp=softmax_vjp, elementwise=False, increasing=True),
+    # the unchecked kernels: forward/backward/train pass arrays they have validated
+    "identity": _elementwise(_identity, _identity_prime, increasing=True),
+    "sigmoid": _elementwise(_sigmoid, _sigmoid_prime, increasing=True),
+    "tanh": _elementwise(_tanh, _tanh_prime, increasing=True),
+    "softmax": Output(f=_softmax, vjp=softmax_vjp, elementwise=False, increasing=True),
 }
 
 
@@ -99,7 +101,7 @@ class _OutputTable(Mapping):
         if name in _OWN:
             return _OWN[name]
         if isinstance(name, str) and name in ACTIVATIONS:
-            act = ACTIVATIONS[name]
+            act = get_activation(name)  # built-ins as their unchecked kernels
             return _elementwise(act.f, act.df)
         raise KeyError(name)
 

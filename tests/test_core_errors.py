@@ -110,7 +110,7 @@ def test_empty_batches_name_X(layout):
 
 
 def test_weights_without_entries_are_refused():
-    with raises(ValueError, "W1:", "at least one row", "(0, 4)"):
+    with raises(ValueError, "W1:", "non-empty", "(0, 4)"):
         mh.forward({"W1": np.ones((0, 4)), "b1": np.zeros(4)}, np.ones(0))
 
 

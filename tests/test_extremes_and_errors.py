@@ -454,7 +454,7 @@ def test_empty_batches_are_refused_everywhere():
     empty = np.zeros((0, 2))
     with raises(ValueError, "y:", "non-empty", "(0, 2)"):  # was: 0.0, the "mean" of no samples
         mh.cross_entropy(empty, empty)
-    with raises(ValueError, "X:", "non-empty", "(0, 3)"):
+    with raises(ValueError, "X:", "at least one sample", "(0, 3)"):
         mh.forward(params, np.zeros((0, 3)))
     with raises(ValueError, "labels:", "at least one label"):
         mh.one_hot(np.zeros(0, dtype=int), 3)

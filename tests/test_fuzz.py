@@ -310,6 +310,7 @@ class Fn(Kind):
     """A callable.  ``returns``: spoil what it returns too (numerical_gradient's f)."""
 
     returns: bool = False
+    optional: bool = False  # None is valid
 
     @property
     def categories(self):
@@ -317,13 +318,24 @@ class Fn(Kind):
 
     def bad(self, category, valid, data):
         if category == "type":
-            junk = [3, "f", None, np.zeros(2), {"f": 1}]
+            junk = [3, "f", np.zeros(2), {"f": 1}] + ([] if self.optional else [None])
             if self.returns:
                 junk += [lambda p: "1.0", lambda p: None, lambda p: np.array([1.0, 2.0]),
                          lambda p: [1.0], lambda p: 1j, lambda p: True]
             return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
         value = data.draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="value")
         return Bad(lambda p: value, True)
+
+
+@dataclass
+class Domain(Kind):
+    """register_loss's ``domain``: None or a pair (low, high) with low < high."""
+
+    categories: tuple = ("type",)
+
+    def bad(self, category, valid, data):
+        junk = ["0,1", (1.0,), (1.0, 0.0), (math.nan, 1.0), (0.0, "1"), (True, 2.0), 3.0, [0.0, 1.0, 2.0]]
+        return Bad(data.draw(st.sampled_from(junk), label="domain"), True)
 
 
 def _entry_kind(key, value, keys):
@@ -647,6 +659,15 @@ def _registry_restore(table_name):
     return restore
 
 
+def _outputs_restore(snapshot=None):
+    from mlp_helpers import outputs
+
+    if snapshot is None:
+        return dict(outputs._OWN)
+    outputs._OWN.clear()
+    outputs._OWN.update(snapshot)
+
+
 def _worked_args():
     return {"params": _net((2, 2, 2), seed=4, layout="columns"), "x": np.array([0.5, -1.0]),
             "y": np.array([1.0, 0.0]), "lr": 0.1}
@@ -666,18 +687,27 @@ def _rows():
     rows["ACTIVATIONS"] = NotFuzzed("a table: every built-in entry's f and df are fuzzed as 'ACTIVATIONS[name].f/df' rows")
     rows["LOSSES"] = NotFuzzed("a table of the training loop's unchecked kernels; its checked faces are the public loss functions")
     rows["PENALTIES"] = NotFuzzed("a table of the training loop's unchecked kernels; its checked faces are penalty and penalty_gradients")
-    rows["OUTPUTS"] = NotFuzzed("a table (branch h-core); its functions are fuzzed through forward/backward's output=")
+    rows["OUTPUTS"] = NotFuzzed("a table; its functions are fuzzed through forward/backward's output=")
     rows["register_activation"] = Row(
         mh.register_activation,
         lambda: {"name": "fuzz_activation", "f": np.tanh, "df": lambda z: 1 - np.tanh(z) ** 2},
         {"name": Text(nonempty=True), "f": Fn(), "df": Fn(), "overwrite": Flag()},
         restore=_registry_restore("ACTIVATIONS"))
-    rows["register_loss"] = Row(  # branch h-core; the valid builder may need adjusting to its final signature
-        "register_loss",
+    rows["register_loss"] = Row(
+        mh.register_loss,
         lambda: {"name": "fuzz_loss", "value": lambda y, y_hat: 0.5 * np.sum((y - y_hat) ** 2, axis=-1),
-                 "gradient": lambda y, y_hat: y_hat - y},
-        {"name": Text(nonempty=True), "value": Fn(), "gradient": Fn(), "overwrite": Flag()},
+                 "grad": lambda y, y_hat: y_hat - y},
+        {"name": Text(nonempty=True), "value": Fn(), "grad": Fn(), "output": Choice(lambda: tuple(mh.OUTPUTS)),
+         "domain": Domain(), "overwrite": Flag()},
         restore=_registry_restore("LOSSES"))
+    rows["register_output"] = Row(
+        mh.register_output,
+        lambda: {"name": "fuzz_output", "f": np.tanh, "df": lambda z: 1 - np.tanh(z) ** 2},
+        {"name": Text(nonempty=True), "f": Fn(), "df": Fn(optional=True), "vjp": Fn(optional=True),
+         "overwrite": Flag()},
+        restore=_outputs_restore)
+    rows["Loss"] = NotFuzzed("a NamedTuple type: building one computes nothing; register_loss checks its functions")
+    rows["Output"] = NotFuzzed("a NamedTuple type: building one computes nothing; register_output checks its functions")
 
     rows["softmax"] = Row(mh.softmax, lambda: {"z": _z()}, {"z": Arr(ndim=(1, 2), fixed=()), "axis": Axis()})
     rows["log_softmax"] = Row(mh.log_softmax, lambda: {"z": _z()}, {"z": Arr(ndim=(1, 2), fixed=()), "axis": Axis()})
@@ -820,46 +850,9 @@ def _activation_entry_rows():
 
 INSTRUCTOR = ("instructor.worked.worked_solution", "instructor.homework.make_variant", "check.check", "check.diagnose")
 
-# (row, argument, category) -> why it fails today and which branch fixes it.  Each is a
-# strict xfail: once fixed it passes, the xfail turns into a failure, and the entry must go.
-_NET = "network.py (forward/backward/loss_value/predict), issue 9 item 3: not this branch's file"
-_OVERFLOW = _NET + ": huge finite input overflows in Z = H W + b with a RuntimeWarning instead of a named ValueError"
-_TRAIN = "optim.train, issue 9 item 3: not this branch's function"
-_KEYS = _NET + ": n_layers: a non-string key such as 1 gives AttributeError (use _validate.check_param_keys)"
-_WORKED = "instructor/worked.py, issue 9 item 4 (branch h-worked): decimal.InvalidOperation at huge finite values"
-KNOWN_GAPS: dict[tuple, str] = {
-    **{(name, "params", "keys"): _KEYS for name in (
-        "forward", "backward", "loss_value", "predict", "train", "gradient_check", "instructor.worked.worked_solution")},
-    ("register_activation", "overwrite", "type"): "register_activation (branch h-core): overwrite='no' counts as true",
-    ("forward", "X", "huge"): _OVERFLOW,
-    ("forward", "params", "huge"): _OVERFLOW,
-    ("predict", "params", "huge"): _OVERFLOW,
-    ("predict", "X", "huge"): _OVERFLOW,
-    ("loss_value", "X", "huge"): _OVERFLOW,
-    ("loss_value", "Y", "huge"): _OVERFLOW,
-    ("loss_value", "params", "huge"): _OVERFLOW,
-    ("loss_value", "penalty_kind", "type"): _NET + ": penalty_kind is passed on unchecked, the error names 'kind'",
-    ("loss_value", "penalty_kind", "choice"): _NET + ": penalty_kind is passed on unchecked, the error names 'kind'",
-    ("backward", "cache", "keys"): _NET + ": a cache without 'Z1' gives a bare KeyError (issue 9's list)",
-    ("backward", "cache", "shape"): _NET + ": a malformed cache gives gradients of the wrong shapes (issue 9's list)",
-    ("backward", "include_biases", "type"): _NET + ": include_biases is not checked when lam = 0",
-    ("init_params", "seed", "seed"): _NET + ": the seed goes to numpy unchecked (use _validate.check_seed)",
-    ("train", "seed", "seed"): _TRAIN + ": the seed goes to numpy unchecked (use _validate.check_seed)",
-    ("train", "X", "huge"): _TRAIN + ": overflow warnings in the training loop",
-    ("train", "X_val", "huge"): _TRAIN + ": overflow warnings in the training loop",
-    ("train", "params", "huge"): _TRAIN + ": overflow warnings in the training loop",
-    ("train", "lr", "huge"): _TRAIN + ": overflow warnings in the training loop",
-    ("train", "lam", "huge"): _TRAIN + ": overflow warnings in the training loop",
-    ("gradient_check", "X", "huge"): _OVERFLOW,
-    ("gradient_check", "Y", "huge"): _OVERFLOW,
-    ("gradient_check", "eps", "huge"): _OVERFLOW + " (params + eps)",
-    ("gradient_check", "options", "keys"): (
-        "gradient_check (branch h-core adds output= to it): an unknown option gives backward()'s own TypeError; "
-        "check the names against inspect.signature(loss_value)"),
-    ("instructor.homework.make_variant", "lam", "huge"): _WORKED,
-    ("instructor.homework.make_variant", "arch", "count"): (
-        "instructor/homework.py parse_arch: arch=[4, 3.5, 2] is silently truncated to (4, 3, 2)"),
-}
+# (row, argument, category) -> why it fails today.  Each is a strict xfail: once fixed it
+# passes, the xfail turns into a failure, and the entry must go.  None today.
+KNOWN_GAPS: dict[tuple, str] = {}
 
 
 def fuzzed_rows():

@@ -83,6 +83,7 @@ MAX_TRIES = 2000
 LR_CHOICES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 SECRET_ENV = "MLP_HOMEWORK_SECRET"
 RULES = ("hand", "exact")
+MAX_LAM = 10.0  # the largest penalty strength a variant takes
 WEIGHTS = np.round(np.arange(-5, 6) / 10, 1)
 WEIGHTS = WEIGHTS[WEIGHTS != 0]
 BIASES = np.array([-0.1, -0.05, 0.05, 0.1])
@@ -146,9 +147,12 @@ def parse_arch(arch):
             raise ValueError(f"arch: expected sizes joined by '-' such as '4-3-2', got {arch!r}") from None
     else:
         try:
-            sizes = tuple(int(s) for s in arch)
-        except (TypeError, ValueError):
+            items = list(arch)
+        except TypeError:
             raise TypeError(f"arch: expected a string such as '4-3-2' or a list of sizes, got {arch!r}") from None
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
+            raise TypeError(f"arch: expected whole-number sizes such as [4, 3, 2], got {arch!r}")
+        sizes = tuple(int(v) for v in items)
     if len(sizes) < 3 or any(s < 1 or s > 8 for s in sizes):
         raise ValueError(f"arch: expected at least 3 sizes from 1 to 8 (input-hidden-output), got {arch!r}")
     return sizes
@@ -346,7 +350,7 @@ def make_variant(seed, arch="4-3-2", activation="relu_plus_sin", loss="cross_ent
     check_choice("layout", layout, ("rows", "columns"))
     check_choice("penalty_kind", penalty_kind, PENALTIES)
     check_choice("rule", rule, RULES)
-    lam = check_scalar("lam", lam, low=0.0)
+    lam = check_scalar("lam", lam, low=0.0, high=MAX_LAM)  # a hand-worked penalty, not a stress test
     decimals = check_scalar("decimals", decimals, low=1, high=10, integer=True)
     lr_auto = isinstance(lr, str)
     if lr_auto and lr != "auto":
