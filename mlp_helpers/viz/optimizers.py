@@ -110,7 +110,7 @@ def race_table(steps=N_STEPS):
     Returns a dict: ``paths[problem][name]`` of shape ``(steps + 1, n_kappa, 2)`` and
     ``settled[problem][name]`` of shape ``(n_kappa,)`` (-1: not settled).
     """
-    kappas = 10.0 ** LOG_KAPPAS
+    kappas = np.array([10.0 ** float(x) for x in LOG_KAPPAS])  # Python's pow, as browser_expected uses
     out = {"paths": {}, "settled": {}}
     for problem, spec in PROBLEMS.items():
         start = np.tile(spec["start"], len(kappas))  # one long vector: (x, y) of every κ in turn
@@ -188,11 +188,11 @@ def browser_expected(value):
                     a = 0.9 * a + g
                     w = w - lr * (g + 0.9 * a)
                 elif name == "rmsprop":  # Hinton's lecture 6e, eps outside the root
-                    a = 0.9 * a + 0.1 * g * g
+                    a = 0.9 * a + (1 - 0.9) * g ** 2  # 1 - 0.9 (not 0.1) and (g ** 2): bit for bit the same
                     w = w - lr * g / (np.sqrt(a) + 1e-8)
                 else:  # Kingma & Ba, Algorithm 1
-                    a = 0.9 * a + 0.1 * g
-                    b = 0.999 * b + 0.001 * g * g
+                    a = 0.9 * a + (1 - 0.9) * g
+                    b = 0.999 * b + (1 - 0.999) * g ** 2
                     w = w - lr * (a / (1 - 0.9 ** t)) / (np.sqrt(b / (1 - 0.999 ** t)) + 1e-8)
                 dist.append(np.linalg.norm(w - w_star) if np.all(np.isfinite(w)) else np.inf)
             dist = np.array(dist)
@@ -215,7 +215,7 @@ CONTOUR_LEVELS = np.geomspace(0.003, 3.0, 7)
 
 
 def contour_lines(problem, kappa, levels=CONTOUR_LEVELS, n=200):
-    """The level sets ``loss = c`` of ``problem`` for each ``c`` in ``levels``, as one polyline.
+    r"""The level sets ``loss = c`` of ``problem`` for each ``c`` in ``levels``, as one polyline.
 
     Solved in closed form (an ellipse for the quadratic; for Rosenbrock
     :math:`y = x^2 \pm \sqrt{c - (1-x)^2/\kappa}`); the curves are separated by NaN rows.
@@ -313,6 +313,13 @@ def update_race(demo, log10_kappa):
 
 
 # ------------------------------------------------------------------ static figures
+def _pyplot_figure(figsize, dpi):
+    """A pyplot figure (the notebook's inline backend shows it; close it with show_figure or plt.close)."""
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize, dpi=dpi)
+
+
 def _style(ax, title, xlabel, ylabel):
     ax.set_title(title, fontsize=FONT + 1)
     ax.set_xlabel(xlabel, fontsize=FONT)
@@ -340,28 +347,29 @@ def schedules_figure(lrs, distances, dpi=80):
     distances : dict label -> array ``(steps + 1,)`` of distances to the minimum.
     Returns the figure (show it with :func:`mlp_helpers.viz.show_figure`).
     """
-    fig = _agg_figure((11, 4.2), dpi)
+    fig = _pyplot_figure((11, 4.2), dpi)
     ax, ax_d = fig.subplots(1, 2)
     _series(ax, np.arange(len(next(iter(lrs.values())))), lrs)
     _style(ax, "learning-rate schedules", "step t", r"learning rate $\alpha_t$")
     _series(ax_d, np.arange(len(next(iter(distances.values())))), distances)
     ax_d.set_yscale("log")
-    _style(ax_d, "RMSProp on the quadratic, κ = 10", "step t", "distance to the minimum")
+    ax_d.set_ylim(1e-8, 10)  # below 1e-8: settled
+    _style(ax_d, "RMSProp on the quadratic, κ = 10", "step t", "distance to the minimum (log)")
     fig.tight_layout()
     return fig
 
 
-def momentum_conventions_figure(steps, distances, drop_at=None, dpi=80):
+def momentum_conventions_figure(steps, distances, drops=(), dpi=80):
     """Distance to the minimum per step for the two momentum conventions.
 
     steps : array ``(n,)``.  distances : dict label -> array ``(n,)``.
-    drop_at : the step where α drops (a vertical line), or None.
+    drops : the steps where α drops (vertical lines).
     """
-    fig = _agg_figure((7.5, 4.2), dpi)
+    fig = _pyplot_figure((7.5, 4.2), dpi)
     ax = fig.subplots()
     _series(ax, steps, distances, markevery=0.08)
-    if drop_at is not None:
-        ax.axvline(drop_at, color=OKABE_ITO["sky_blue"], lw=2, ls=(0, (4, 2)), label="α drops 10×")
+    for i, t in enumerate(drops):
+        ax.axvline(t, color=OKABE_ITO["sky_blue"], lw=2, ls=(0, (4, 2)), label="α drops 10×" if i == 0 else None)
     ax.set_yscale("log")
     _style(ax, "momentum: velocity vs buffer convention", "step t", "distance to the minimum")
     fig.tight_layout()
@@ -374,7 +382,7 @@ def gradient_noise_figure(batch_sizes, measured_mean, measured_std, law, law_fpc
     batch_sizes : array ``(k,)``.  measured_mean, measured_std : arrays ``(k,)`` over seeds.
     law : σ²/B, ``(k,)``.  law_fpc : σ²/B·(n−B)/(n−1), ``(k,)``.
     """
-    fig = _agg_figure((7.5, 4.6), dpi)
+    fig = _pyplot_figure((7.5, 4.6), dpi)
     ax = fig.subplots()
     ax.plot(batch_sizes, law, color=OKABE_ITO["black"], ls="--", lw=2, label=r"$\sigma^2/B$")
     ax.plot(batch_sizes, law_fpc, color=OKABE_ITO["blue"], ls="-.", lw=2,
