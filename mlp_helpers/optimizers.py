@@ -139,18 +139,30 @@ OPTIMIZERS = {
 
 
 # ---------------------------------------------------------------- checks
+def _float_array(name, value):
+    """``value`` checked as by ``as_float_array``, without its copy when it is a finite float64 array already.
+
+    The kernels never write into their inputs (each returns new arrays), so no copy is needed.
+    One sum tells whether every entry is finite (a NaN or infinity makes it non-finite); if the sum
+    is not finite for any reason, the full check decides (and names the first bad entry).
+    """
+    if isinstance(value, np.ndarray) and value.dtype == np.float64 and np.isfinite(np.sum(value)):
+        return value
+    return as_float_array(name, value)
+
+
 def _check_params_grads(params, grads):
     """``params`` and ``grads`` as dicts of float arrays with the same keys and shapes."""
     if not isinstance(params, dict) or not params:
         got = f"{type(params).__name__}" if not isinstance(params, dict) else "an empty dict"
         raise TypeError(f"params: expected a dict of arrays such as {{'W1': ..., 'b1': ...}}, got {got}")
-    p = {k: as_float_array(f"params['{k}']", v) for k, v in params.items()}
+    p = {k: _float_array(f"params['{k}']", v) for k, v in params.items()}
     if not isinstance(grads, dict) or set(grads) != set(params):
         got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
         raise ValueError(f"grads: expected the keys of params {sorted(params)}, got {got}")
     g = {}
     for k in params:
-        g[k] = as_float_array(f"grads['{k}']", grads[k])
+        g[k] = _float_array(f"grads['{k}']", grads[k])
         if g[k].shape != p[k].shape:
             raise ValueError(f"grads['{k}']: expected shape {p[k].shape} (that of params['{k}']), got {g[k].shape}")
     return p, g
@@ -171,7 +183,7 @@ def _check_state(state, params, names):
             raise ValueError(f"state['{n}']: expected the keys of params {sorted(params)}, got {got}")
         out[n] = {}
         for k in params:
-            arr = as_float_array(f"state['{n}']['{k}']", part[k])
+            arr = _float_array(f"state['{n}']['{k}']", part[k])
             if arr.shape != params[k].shape:
                 raise ValueError(f"state['{n}']['{k}']: expected shape {params[k].shape}, got {arr.shape}")
             out[n][k] = arr
