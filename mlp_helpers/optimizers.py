@@ -146,8 +146,10 @@ def _float_array(name, value):
     One sum tells whether every entry is finite (a NaN or infinity makes it non-finite); if the sum
     is not finite for any reason, the full check decides (and names the first bad entry).
     """
-    if isinstance(value, np.ndarray) and value.dtype == np.float64 and np.isfinite(np.sum(value)):
-        return value
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        with np.errstate(over="ignore", invalid="ignore"):  # huge finite entries may overflow the sum
+            if np.isfinite(np.sum(value)):
+                return value
     return as_float_array(name, value)
 
 
@@ -553,7 +555,7 @@ def minibatch_gradient_variance(per_sample_grads, batch_size, n_draws=200, seed=
     if replace:
         idx = rng.integers(0, n, size=(n_draws, B))
     else:
-        idx = np.argsort(rng.random((n_draws, n)), axis=1)[:, :B]  # a random B-subset per draw
+        idx = np.array([rng.choice(n, size=B, replace=False) for _ in range(n_draws)])  # a B-subset per draw
     g_hat = G[idx].mean(axis=1)
     return float(np.mean(np.sum((g_hat - g) ** 2, axis=1)))
 
