@@ -281,7 +281,7 @@ def make_race_demo(log10_kappa=BROWSER_DEFAULT, dpi=72, steps=N_STEPS):
                Line2D([], [], color="black", lw=1, ls=(0, (1, 3)), label=f"within {TOL} of the minimum")]
     handles += [Line2D([], [], color=c, ls=st, marker=m, ms=6, lw=1.8, label=lab) for lab, _, _, c, st, m in RACE.values()]
     fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=FONT - 2)
-    fig.subplots_adjust(left=0.08, right=0.985, top=0.96, bottom=0.19, hspace=0.33, wspace=0.24)  # tight_layout's result, fixed: 4x faster
+    fig.subplots_adjust(left=0.08, right=0.985, top=0.96, bottom=0.19, hspace=0.33, wspace=0.24)  # fixed margins: tight_layout is slow with log axes
     demo.steps = np.arange(steps + 1)
     demo.slider = widgets.FloatSlider(value=log10_kappa, min=float(LOG_KAPPAS[0]), max=float(LOG_KAPPAS[-1]),
                                       step=BROWSER_STEP, description=BROWSER_SLIDER, readout_format=".1f",
