@@ -26,6 +26,11 @@ from .activations import (
 from .outputs import OUTPUTS, Output, register_output
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
+from .optimizers import (
+    OPTIMIZERS, SCHEDULES, adam_step, cosine_decay, linear_warmup, lr_schedule, minibatch_gradient_variance,
+    momentum_buffer_step, momentum_velocity_step, predicted_gradient_variance, rmsprop_step, run_optimizer,
+    step_decay, warmup_cosine,
+)
 from .regularization import PENALTIES, penalty, penalty_gradients
 
 __version__ = "0.1.0"
@@ -40,5 +45,8 @@ __all__ = [
     "PENALTIES", "penalty", "penalty_gradients",
     "forward", "backward", "loss_value", "init_params", "predict",
     "sgd_step", "momentum_step", "train",
+    "OPTIMIZERS", "momentum_velocity_step", "momentum_buffer_step", "rmsprop_step", "adam_step", "run_optimizer",
+    "SCHEDULES", "lr_schedule", "step_decay", "cosine_decay", "linear_warmup", "warmup_cosine",
+    "predicted_gradient_variance", "minibatch_gradient_variance",
     "numerical_gradient", "relative_error", "gradient_check",
 ]
