@@ -24,6 +24,8 @@ from .activations import (
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
 from .regularization import PENALTIES, penalty, penalty_gradients
+from .depth import gaussian_expectation, init_std, layer_statistics, mean_field  # notebook 08
+from .graph import Value, scalar_network  # notebook 08
 
 __version__ = "0.1.0"
 
@@ -37,4 +39,5 @@ __all__ = [
     "forward", "backward", "loss_value", "init_params", "predict",
     "sgd_step", "momentum_step", "train",
     "numerical_gradient", "relative_error", "gradient_check",
+    "init_std", "gaussian_expectation", "mean_field", "layer_statistics", "Value", "scalar_network",
 ]
