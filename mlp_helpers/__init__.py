@@ -32,6 +32,8 @@ from .optimizers import (
     step_decay, warmup_cosine,
 )
 from .regularization import PENALTIES, penalty, penalty_gradients
+from .depth import gaussian_expectation, init_std, layer_statistics, mean_field  # notebook 08
+from .graph import Value, scalar_network  # notebook 08
 
 __version__ = "0.1.0"
 
@@ -49,4 +51,5 @@ __all__ = [
     "SCHEDULES", "lr_schedule", "step_decay", "cosine_decay", "linear_warmup", "warmup_cosine",
     "predicted_gradient_variance", "minibatch_gradient_variance",
     "numerical_gradient", "relative_error", "gradient_check",
+    "init_std", "gaussian_expectation", "mean_field", "layer_statistics", "Value", "scalar_network",
 ]
