@@ -130,7 +130,7 @@ def make_lambda_demo(log10_lam=BROWSER_DEFAULT, dpi=80):
     ax.set_title(f"{len(gen.SEEDS)} seeds, {gen.OVERFIT['n_train']} training points", fontsize=FONT)
     ax.tick_params(labelsize=FONT)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT - 1, loc="lower left")
+    ax.legend(fontsize=FONT, loc="lower left")
     fig.tight_layout()
     demo = SimpleNamespace(fig=fig, ax=ax, marker=marker, background=None, alt=ALT_LAMBDA)
     demo.slider = widgets.FloatSlider(value=log10_lam, min=LOG_MIN, max=LOG_MAX, step=BROWSER_STEP,
@@ -177,7 +177,8 @@ def protocol_figure(histories, labels, chosen, epoch, dpi=80):
     ax.set_ylabel("validation accuracy", fontsize=FONT)
     ax.tick_params(labelsize=FONT)
     ax.set_ylim(0.85, 1.0)
+    ax.set_title("Digits: validation accuracy of each candidate", fontsize=FONT)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT - 2, loc="lower right")
+    ax.legend(fontsize=FONT, loc="lower right")
     fig.tight_layout()
     return fig
