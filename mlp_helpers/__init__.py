@@ -24,6 +24,7 @@ from .activations import (
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
 from .regularization import PENALTIES, penalty, penalty_gradients
+from .generalisation import layer_gradients
 
 __version__ = "0.1.0"
 
@@ -37,4 +38,5 @@ __all__ = [
     "forward", "backward", "loss_value", "init_params", "predict",
     "sgd_step", "momentum_step", "train",
     "numerical_gradient", "relative_error", "gradient_check",
+    "layer_gradients",
 ]

@@ -20,6 +20,8 @@ Everything is in the rows layout (one sample per row).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import backward, forward, init_params, predict, train
@@ -46,7 +48,12 @@ def layer_gradients(H, Delta):
     if H.shape[0] == 0:
         raise ValueError("H: expected at least one sample (row), got shape " f"{H.shape}")
     B = H.shape[0]
-    return H.T @ Delta / B, Delta.sum(axis=0) / B
+    with np.errstate(over="ignore", invalid="ignore"):
+        dW, db = H.T @ Delta / B, Delta.sum(axis=0) / B
+    if not (np.all(np.isfinite(dW)) and np.all(np.isfinite(db))):
+        raise ValueError("H, Delta: the products or sums overflow float64 (entries near 1e308); "
+                         "expected values of a sensible size")
+    return dW, db
 
 
 def per_sample_gradients(params, X, Y, activation="relu", loss="cross_entropy"):
@@ -256,11 +263,25 @@ def heldout_accuracy(lam, seed=0):
 
 
 def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS):
-    """Train every (λ, seed); returns ``(train_acc, test_acc)``, arrays of shape ``(len(lambdas), len(seeds))``."""
+    """Train every (λ, seed); returns ``(train_acc, test_acc)``, arrays of shape ``(len(lambdas), len(seeds))``.
+
+    The runs are deterministic, so each grid is trained once per process and
+    remembered (the notebook's table and its slider share one grid); the
+    arrays returned are fresh copies.
+    """
     lambdas = as_float_array("lambdas", lambdas, ndim=1)
     if lambdas.size == 0 or np.any(lambdas < 0):
         raise ValueError(f"lambdas: expected a non-empty list of values >= 0, got {lambdas!r}")
-    if len(seeds) == 0:
-        raise ValueError("seeds: expected at least one seed, got none")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
+        raise ValueError(f"seeds: expected a non-empty list of seeds, got {seeds!r}")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
+    tr, te = _grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds))
+    return tr.copy(), te.copy()
+
+
+@lru_cache(maxsize=8)
+def _grid(lambdas, seeds):
     res = np.array([[heldout_accuracy(lam, s) for s in seeds] for lam in lambdas])
     return res[..., 0], res[..., 1]

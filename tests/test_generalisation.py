@@ -278,7 +278,14 @@ def test_heldout_accuracy_bad_lambda(lam):
 
 
 @pytest.mark.parametrize("kwargs, name", [({"lambdas": []}, "lambdas"), ({"lambdas": [-1.0]}, "lambdas"),
-                                          ({"seeds": []}, "seeds")])
+                                          ({"seeds": []}, "seeds"), ({"seeds": [-1]}, "seeds"),
+                                          ({"seeds": "01"}, "seeds"), ({"seeds": [0.5]}, "seeds")])
 def test_lambda_grid_bad_input(kwargs, name):
     with pytest.raises((ValueError, TypeError), match=rf"^{name}"):
         gen.lambda_grid(**kwargs)
+
+
+def test_lambda_grid_returns_copies_of_its_remembered_runs():
+    tr, te = gen.lambda_grid(lambdas=[0.0], seeds=[3])
+    te[0, 0] = -1.0
+    assert gen.lambda_grid(lambdas=[0.0], seeds=[3])[1][0, 0] == gen.heldout_accuracy(0.0, 3)[1]

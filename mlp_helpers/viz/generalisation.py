@@ -14,7 +14,6 @@ Browser-test convention: ``BROWSER_SLIDER``, ``BROWSER_DEFAULT``,
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
@@ -50,9 +49,8 @@ READOUT = (
 )
 
 
-@lru_cache(maxsize=1)
 def grid():
-    """The trained grid ``(train_acc, test_acc)``, shape ``(len(LAMBDAS), len(SEEDS))``; computed once."""
+    """The trained grid ``(train_acc, test_acc)``, shape ``(len(LAMBDAS), len(SEEDS))``; trained once per process."""
     return gen.lambda_grid()
 
 
