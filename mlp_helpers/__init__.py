@@ -34,6 +34,7 @@ from .optimizers import (
 from .regularization import PENALTIES, penalty, penalty_gradients
 from .depth import gaussian_expectation, init_std, layer_statistics, mean_field  # notebook 08
 from .graph import Value, scalar_network  # notebook 08
+from .generalisation import layer_gradients
 
 __version__ = "0.1.0"
 
@@ -52,4 +53,5 @@ __all__ = [
     "predicted_gradient_variance", "minibatch_gradient_variance",
     "numerical_gradient", "relative_error", "gradient_check",
     "init_std", "gaussian_expectation", "mean_field", "layer_statistics", "Value", "scalar_network",
+    "layer_gradients",
 ]

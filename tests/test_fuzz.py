@@ -788,6 +788,10 @@ def _rows():
         {"params": Params(), "X": Arr(ndim=(1, 2), fixed=(1,)), "Y": Arr(ndim=(1, 2)),
          "eps": Scalar(low=0.0, low_open=True), "options": Options()},
         alias={"params": ("X", "Y")}, examples=SLOW_EXAMPLES)
+    rows["layer_gradients"] = Row(  # notebook 06: dW = H^T Delta / B, db = sum of rows / B
+        "layer_gradients", lambda: {"H": _z(), "Delta": _z(seed=4)[:, :2]},
+        {"H": Arr(ndim=(2,), fixed=(0,)), "Delta": Arr(ndim=(2,), fixed=(0,))},
+        alias={"H": ("Delta",), "Delta": ("H",)})
 
     # instructor tools (not in __all__)
     rows["instructor.worked.worked_solution"] = Row(

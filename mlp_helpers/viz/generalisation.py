@@ -1,0 +1,182 @@
+r"""Figures and the λ slider of notebook 06 (batches and generalisation).
+
+* :func:`lambda_demo_numbers` / :func:`make_lambda_demo` / :func:`update_lambda`:
+  the slider answers ONE question: *how does held-out accuracy (mean ± spread
+  over the seeds) change with the L2 strength λ, compared with no penalty?*
+  The grid of runs (:func:`mlp_helpers.generalisation.lambda_grid`) is trained
+  once when the demo is built; the slider only redraws.
+* :func:`protocol_figure`: validation-accuracy curves of the digits
+  candidates with the chosen (setting, epoch) marked.
+
+Colours are Okabe–Ito, every line also has its own style and marker.
+Browser-test convention: ``BROWSER_SLIDER``, ``BROWSER_DEFAULT``,
+``BROWSER_STEP``, ``browser_expected(value)``.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .. import generalisation as gen
+from . import figure_image, render_png
+
+OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
+FONT = 12
+
+BROWSER_SLIDER = "log10 λ"
+BROWSER_DEFAULT = -2.0
+BROWSER_STEP = 0.5
+LOG_MIN, LOG_MAX = gen.LOG10_LAMBDAS[0], gen.LOG10_LAMBDAS[-1]
+
+ALT_LAMBDA = ("Line chart: held-out accuracy (mean over 8 seeds, shaded ± one standard deviation) against the L2 "
+              "strength λ on a log axis, with a dashed line and band for λ = 0 and a marker at the slider's λ; "
+              "training accuracy as a dotted line.")
+ALT_PROTOCOL = ("Line chart: validation accuracy per epoch for four digits settings (two λ, two learning-rate "
+                "schedules), each with its own colour, line style and marker; a star marks the chosen setting "
+                "and epoch.")
+
+READOUT = (
+    ("lam", "λ", "{:.4f}"),
+    ("test_mean", "held-out accuracy, mean over seeds", "{:.1%}"),
+    ("test_std", "spread (std over seeds)", "{:.1%}"),
+    ("gain", "gain over λ = 0 (mean of per-seed differences)", "{:+.1%}"),
+    ("helped", "seeds where λ helped", "{}"),
+    ("train_mean", "training accuracy, mean", "{:.1%}"),
+)
+
+
+def grid():
+    """The trained grid ``(train_acc, test_acc)``, shape ``(len(LAMBDAS), len(SEEDS))``; trained once per process."""
+    return gen.lambda_grid()
+
+
+def _index(log10_lam):
+    v = float(log10_lam)
+    if not np.isfinite(v) or v < LOG_MIN - 1e-9 or v > LOG_MAX + 1e-9:
+        raise ValueError(f"log10_lam: expected a value in [{LOG_MIN}, {LOG_MAX}], got {log10_lam!r}")
+    return 1 + int(np.argmin(np.abs(np.array(gen.LOG10_LAMBDAS) - v)))
+
+
+def lambda_demo_numbers(log10_lam):
+    """The readout numbers at the grid point nearest ``log10_lam``.
+
+    Returns a dict: ``lam``, ``test_mean``, ``test_std`` (ddof=1), ``gain``
+    (mean over seeds of test accuracy minus the same seed's λ = 0 accuracy),
+    ``gain_std``, ``helped`` ("k of n"), ``train_mean``, and the baseline's
+    ``base_mean``/``base_std``.
+    """
+    i = _index(log10_lam)
+    tr, te = grid()
+    diff = te[i] - te[0]
+    return {"lam": gen.LAMBDAS[i], "test_mean": float(te[i].mean()), "test_std": float(te[i].std(ddof=1)),
+            "gain": float(diff.mean()), "gain_std": float(diff.std(ddof=1)),
+            "helped": f"{int(np.sum(diff > 0))} of {len(diff)}", "train_mean": float(tr[i].mean()),
+            "base_mean": float(te[0].mean()), "base_std": float(te[0].std(ddof=1))}
+
+
+def readout_html(numbers):
+    """HTML readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    return "<br>".join(f'{label} = <span class="mlp-readout" data-key="{key}">{fmt.format(numbers[key])}</span>'
+                       for key, label, fmt in READOUT)
+
+
+def browser_expected(value):
+    """Readout texts with the slider at ``value``, from the grid with plain numpy (not the callback)."""
+    v = float(value)
+    i = 1 + int(np.argmin([abs(x - v) for x in gen.LOG10_LAMBDAS]))
+    tr, te = grid()
+    d = te[i] - te[0]
+    return {"lam": f"{10.0 ** gen.LOG10_LAMBDAS[i - 1]:.4f}", "test_mean": f"{np.mean(te[i]):.1%}",
+            "test_std": f"{np.std(te[i], ddof=1):.1%}", "gain": f"{np.mean(d):+.1%}",
+            "helped": f"{int((d > 0).sum())} of {d.size}", "train_mean": f"{np.mean(tr[i]):.1%}"}
+
+
+def _agg_figure(figsize, dpi):
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def make_lambda_demo(log10_lam=BROWSER_DEFAULT, dpi=80):
+    """Build the λ demo: the measured mean ± spread curve and a marker at the slider's λ.
+
+    Returns a namespace with ``fig``, ``ax``, ``marker``, ``slider``, ``image``, ``readout``, ``widget``.
+    """
+    import ipywidgets as widgets
+
+    tr, te = grid()
+    lams = np.array(gen.LAMBDAS[1:])
+    fig = _agg_figure((7.6, 4.4), dpi)
+    ax = fig.subplots()
+    m, s = te[1:].mean(axis=1), te[1:].std(axis=1, ddof=1)
+    ax.fill_between(lams, m - s, m + s, color=OKABE_ITO["blue"], alpha=0.2)
+    ax.plot(lams, m, "o-", color=OKABE_ITO["blue"], lw=2, label="held-out, mean ± std")
+    ax.plot(lams, tr[1:].mean(axis=1), "s:", color=OKABE_ITO["vermillion"], lw=1.5, label="training, mean")
+    b, bs = te[0].mean(), te[0].std(ddof=1)
+    ax.axhspan(b - bs, b + bs, color=OKABE_ITO["orange"], alpha=0.15)
+    ax.axhline(b, color=OKABE_ITO["orange"], ls="--", lw=2, label="held-out with λ = 0")
+    (marker,) = ax.plot([], [], marker="*", ms=18, color=OKABE_ITO["black"], ls="none", animated=True,
+                        label="slider's λ")
+    ax.set_xscale("log")
+    ax.set_ylim(0.6, 1.02)
+    ax.set_xlabel("L2 strength λ (log scale)", fontsize=FONT)
+    ax.set_ylabel("accuracy", fontsize=FONT)
+    ax.set_title(f"{len(gen.SEEDS)} seeds, {gen.OVERFIT['n_train']} training points", fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=FONT, loc="lower left")
+    fig.tight_layout()
+    demo = SimpleNamespace(fig=fig, ax=ax, marker=marker, background=None, alt=ALT_LAMBDA)
+    demo.slider = widgets.FloatSlider(value=log10_lam, min=LOG_MIN, max=LOG_MAX, step=BROWSER_STEP,
+                                      description=BROWSER_SLIDER, readout_format=".1f",
+                                      style={"description_width": "initial"})
+    demo.image = figure_image(fig, dpi)
+    demo.readout = widgets.HTML()
+    demo.slider.observe(lambda change: update_lambda(demo, change["new"]), names="value")
+    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
+    update_lambda(demo, log10_lam)
+    return demo
+
+
+def update_lambda(demo, log10_lam):
+    """The λ slider callback: move the marker, redraw, and return :func:`lambda_demo_numbers`."""
+    numbers = lambda_demo_numbers(log10_lam)
+    demo.marker.set_data([numbers["lam"]], [numbers["test_mean"]])
+    demo.image.value, demo.background = render_png(demo.fig, (demo.marker,), demo.background)
+    demo.readout.value = readout_html(numbers)
+    return numbers
+
+
+STYLES = (("blue", "-", "o"), ("vermillion", "--", "s"), ("green", "-.", "^"), ("purple", ":", "D"))
+
+
+def protocol_figure(histories, labels, chosen, epoch, dpi=80):
+    """Validation accuracy per epoch for each candidate; a star at (``epoch``, chosen's value).
+
+    histories : list of lists of validation accuracies (one per epoch);
+    labels : list of str, one per history; chosen : index of the chosen
+    candidate; epoch : the chosen stopping epoch (1-based).  Returns a pyplot figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if len(histories) != len(labels) or not 0 <= chosen < len(histories) or len(histories) > len(STYLES):
+        raise ValueError(f"histories, labels, chosen: expected up to {len(STYLES)} histories, as many labels "
+                         f"and a valid index; got {len(histories)}, {len(labels)}, {chosen}")
+    fig, ax = plt.subplots(figsize=(7.6, 4.2), dpi=dpi)
+    for h, lab, (c, ls, mk) in zip(histories, labels, STYLES):
+        ax.plot(np.arange(1, len(h) + 1), h, color=OKABE_ITO[c], ls=ls, marker=mk, ms=5, lw=1.8, label=lab)
+    ax.plot([epoch], [histories[chosen][epoch - 1]], "*", ms=18, color=OKABE_ITO["black"],
+            label="chosen on validation")
+    ax.set_xlabel("epoch", fontsize=FONT)
+    ax.set_ylabel("validation accuracy", fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    ax.set_ylim(0.85, 1.0)
+    ax.set_title("Digits: validation accuracy of each candidate", fontsize=FONT)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=FONT, loc="lower right")
+    fig.tight_layout()
+    return fig
