@@ -83,6 +83,10 @@ def test_each_notebook_has_at_least_four_exercises_in_otters_format(name):
         code = [c.source for c in cells if c.cell_type == "code"]
         solution = _solution_source(name, q)
         assert solution.startswith(f"def {q}(") and "# END SOLUTION" in solution
+        # the slide decks (handouts) leave out the solutions, their checks and the tests
+        for c in cells:
+            if c.cell_type == "code" and not c.source.startswith("from mlp_helpers"):
+                assert c.metadata["slideshow"]["slide_type"] == "skip", c.source[:60]
         assert f"check({q})" in code
         tests = code[-2:]  # public test, then hidden test
         assert f'grade("{q}", {q})' in tests[0] and not tests[0].startswith("# HIDDEN")
@@ -287,11 +291,18 @@ def test_own_gradient_check_runs_the_students_functions(capsys):
 
 
 # ------------------------------------------------------ otter, end to end
-def test_build_and_grade_notebook_03_end_to_end(tmp_path, capsys):
-    """otter assign, then otter's non-container grader on three submissions (about a minute)."""
-    rows = assign.build(["03_backprop"], out=tmp_path)
+@pytest.fixture(scope="module")
+def built03(tmp_path_factory):
+    """``assign build 03_backprop`` (otter assign) into a temporary dist/."""
+    out = tmp_path_factory.mktemp("dist")
+    rows = assign.build(["03_backprop"], out=out)
+    return out, rows
+
+
+def test_the_built_student_version_has_no_solutions_and_no_otter(built03):
+    out, rows = built03
     assert rows[0]["questions"] == list(_questions("03_backprop"))
-    student = nbformat.read(tmp_path / "student" / "03_backprop.ipynb", as_version=4)
+    student = nbformat.read(out / "student" / "03_backprop.ipynb", as_version=4)
     assert assign.student_problems(student) == []
     by_id = {c.get("id"): c for c in student.cells}
     for q in _questions("03_backprop"):
@@ -300,13 +311,18 @@ def test_build_and_grade_notebook_03_end_to_end(tmp_path, capsys):
         stub_lines = {line.strip() for line in stub.splitlines()}
         assert not [line for line in body.strip().splitlines() if line.strip() in stub_lines], q
         assert stub.rstrip().endswith("...")
+        assert by_id[f"ex-{q.replace('_', '-')}-check"].source == f"check({q})"
     assert not any(c.cell_type == "code" and "otter" in c.source for c in student.cells)
     assert "widgets" not in student.metadata
-    instructor = tmp_path / "instructor" / "03_backprop"
+    instructor = out / "instructor" / "03_backprop"
     assert (instructor / "03_backprop-autograder.zip").is_file()
     assert "mlp-helpers @ git+https://github.com/" in (instructor / "requirements.txt").read_text()
 
-    report = assign.selftest(["03_backprop"], out=tmp_path)
+
+def test_grading_solutions_blank_and_planted_mistakes(built03, capsys):
+    """otter's non-container grader on three submissions: full marks, 0, and partial with each mistake named."""
+    out, _ = built03
+    report = assign.selftest(["03_backprop"], out=out)
     scores = {r["kind"]: (r["score"], r["possible"]) for r in report}
     possible = scores["solutions"][1]
     assert scores["solutions"] == (possible, possible) and possible == 18
@@ -316,12 +332,11 @@ def test_build_and_grade_notebook_03_end_to_end(tmp_path, capsys):
     feedback = {q["question"]: q["feedback"] for q in planted["questions"]}
     for question, _, _, code in assign.PLANTED["03_backprop"]:
         assert f"kind of mistake: {code}" in feedback[question]
-    out = capsys.readouterr().out
-    assert "03_backprop solutions: 18 / 18" in out
+    assert "03_backprop solutions: 18 / 18" in capsys.readouterr().out
 
 
-def test_the_student_version_runs_with_empty_stubs(tmp_path):
+def test_the_student_version_runs_with_empty_stubs(built03):
     """Top to bottom in a kernel, stubs empty: no cell fails and every check says "not done yet"."""
-    assign.build(["04_update"], out=tmp_path)
-    results = assign.smoke([tmp_path / "student" / "04_update.ipynb"])
-    assert results[0]["checks"] == 4 and results[0]["widgets"] >= 2
+    out, _ = built03
+    results = assign.smoke([out / "student" / "03_backprop.ipynb"])
+    assert results[0]["checks"] == 5 and results[0]["widgets"] >= 1
