@@ -333,6 +333,10 @@ def test_grading_solutions_blank_and_planted_mistakes(built03, capsys):
     for question, _, _, code in assign.PLANTED["03_backprop"]:
         assert f"kind of mistake: {code}" in feedback[question]
     assert "03_backprop solutions: 18 / 18" in capsys.readouterr().out
+    # what a student reads: scores and kinds of mistakes, not the hidden tests' code or seeds
+    text = assign.student_feedback(planted, out / "instructor" / "03_backprop" / "03_backprop-autograder.zip")
+    assert text.startswith(f"03_backprop: {scores['planted'][0]:g} / 18 points")
+    assert "kind of mistake: missing_fprime" in text and "seed=" not in text and "grade(" not in text
 
 
 def test_the_student_version_runs_with_empty_stubs(built03):

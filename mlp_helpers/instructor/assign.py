@@ -42,12 +42,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ASSIGNED = ("01_forward_pass", "02_regularization", "03_backprop", "04_update")
@@ -176,9 +174,10 @@ def student_problems(nb) -> list[str]:
 
 
 # ------------------------------------------------------------------ build
-def _build_one(nb_path: Path, out: Path, run_tests: bool, requirements: Path, env: dict) -> dict:
+def _build_one(nb_path: Path, out: Path, run_tests: bool, requirements: Path) -> dict:
     import nbformat
 
+    assign_main = otter_module("otter.assign").main
     name = nb_path.stem
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"assign-{name}-") as tmp:
@@ -189,12 +188,13 @@ def _build_one(nb_path: Path, out: Path, run_tests: bool, requirements: Path, en
         nb.cells.insert(0, nbformat.v4.new_raw_cell(config))
         master = tmp / nb_path.name
         nbformat.write(nb, master)
-        cmd = [sys.executable, "-m", "otter", "assign", "-v", str(master), str(tmp / "out")]
-        if not run_tests:
-            cmd.append("--no-run-tests")
-        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"otter assign {name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        cwd = os.getcwd()
+        try:  # otter assign, in this process (importing otter costs more than assigning a notebook)
+            assign_main(str(master), str(tmp / "out"), no_run_tests=not run_tests)
+        except Exception as exc:
+            raise RuntimeError(f"otter assign {name} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            os.chdir(cwd)
         # student version: otter's, without the badges (they open the source, with solutions) and
         # without the stale widget state of the source's last run (its outputs are gone)
         student = nbformat.read(tmp / "out" / "student" / nb_path.name, as_version=4)
@@ -218,7 +218,7 @@ def _build_one(nb_path: Path, out: Path, run_tests: bool, requirements: Path, en
     return {"notebook": name, "questions": questions, "seconds": time.perf_counter() - start}
 
 
-def build(names=None, out: str | Path = DIST, run_tests: bool = False, jobs: int | None = None) -> list[dict]:
+def build(names=None, out: str | Path = DIST, run_tests: bool = False) -> list[dict]:
     """Build dist/student and dist/instructor for the notebooks ``names`` (default: 01-04).
 
     ``run_tests``: let otter run every test on the solutions while building (off by default:
@@ -231,10 +231,15 @@ def build(names=None, out: str | Path = DIST, run_tests: bool = False, jobs: int
     (out / "instructor").mkdir(parents=True, exist_ok=True)
     requirements = out / "instructor" / "autograder-requirements.txt"
     requirements.write_text(autograder_requirements(root), encoding="utf-8")
-    env = _env_with_package()
-    jobs = jobs or min(len(nbs), max(1, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda p: _build_one(p, out, run_tests, requirements, env), nbs))
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = _env_with_package()["PYTHONPATH"]  # for otter's test run's kernels
+    try:
+        return [_build_one(p, out, run_tests, requirements) for p in nbs]
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
 
 
 # ------------------------------------------------------------------ grade
@@ -309,6 +314,20 @@ def _feedback(messages) -> str:
     return " | ".join(lines)
 
 
+def student_feedback(result: dict, autograder: Path) -> str:
+    """What a student may read: the score per question and what kind of mistake each failed test saw
+    (not otter's report, which quotes the hidden tests' code)."""
+    name = autograder.name.replace("-autograder.zip", "")
+    lines = [f"{name}: {result['score']:g} / {result['possible']:g} points", ""]
+    for q in result["questions"]:
+        lines.append(f"{q['question']}: {q['score']:g} / {q['possible']:g}")
+        for text in filter(None, q["feedback"].split(" | ")):
+            lines.append(f"  - {text}")
+    if result["error"]:
+        lines.append(f"The notebook could not be graded: {result['error']}")
+    return "\n".join(lines) + "\n"
+
+
 def grade(autograder: str, paths, csv_path=None, feedback_dir=None, out=DIST) -> list[dict]:
     zip_path = _autograder_zip(autograder, out)
     rows = []
@@ -324,7 +343,7 @@ def grade(autograder: str, paths, csv_path=None, feedback_dir=None, out=DIST) ->
             print(f"  grading error: {r['error']}")
         if feedback_dir:
             Path(feedback_dir).mkdir(parents=True, exist_ok=True)
-            (Path(feedback_dir) / f"{sub.stem}.txt").write_text(r["summary"] + "\n", encoding="utf-8")
+            (Path(feedback_dir) / f"{sub.stem}.txt").write_text(student_feedback(r, zip_path), encoding="utf-8")
     if csv_path:
         names = [q["question"] for q in rows[0]["questions"]] if rows else []
         with open(csv_path, "w", newline="", encoding="utf-8") as f:
@@ -457,7 +476,6 @@ def main(argv=None) -> int:
     b.add_argument("--out", default=DIST)
     b.add_argument("--run-tests", action="store_true",
                    help="also let otter run the tests on the solutions (pytest --nbval and selftest do it too)")
-    b.add_argument("--jobs", type=int, default=None)
     g = sub.add_parser("grade", help="grade submissions without Docker")
     g.add_argument("autograder", help="a notebook name (dist/instructor/NAME/NAME-autograder.zip) or a zip")
     g.add_argument("submissions", nargs="+", help=".ipynb files or folders of them")
@@ -474,7 +492,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     try:
         if args.cmd == "build":
-            rows = build(args.notebooks, args.out, run_tests=args.run_tests, jobs=args.jobs)
+            rows = build(args.notebooks, args.out, run_tests=args.run_tests)
             for r in rows:
                 print(f"{r['notebook']}: {len(r['questions'])} questions ({', '.join(r['questions'])}), "
                       f"{r['seconds']:.1f} s")
