@@ -463,7 +463,8 @@ def _softmax_case(label, Z):
 def _softmax_public():
     return [_softmax_case("seed 000's logits z2 = [[19.255, -16.61]]", np.array([[19.255, -16.61]])),
             _softmax_case("a batch of 2: seed 000's logits and those of x = (0, 0, 0)",
-                          np.array([[19.255, -16.61], [0.56, 0.12]]))]
+                          np.array([[19.255, -16.61], [0.56, 0.12]])),
+            _softmax_case("a batch of 2, one row of logits near 750", np.array([[750.0, 748.5], [0.5, -0.5]]))]
 
 
 def _softmax_hidden(rng, i):
