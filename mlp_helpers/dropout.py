@@ -151,3 +151,43 @@ def diagnose_dropout(name, answer, H, mask, p):
         if value is not None and a.shape == value.shape and np.allclose(a, value, rtol=1e-6, atol=1e-9):
             return Diagnosis(False, code, f"your {name} is wrong: {why}.")
     return first
+
+
+def check_dropout_functions(forward_fn, backward_fn, seed=2026, cases=3):
+    """Grade a student's ``forward_fn(H, p, mask) -> H_out`` and ``backward_fn(dH_out, mask, p) -> dH``.
+
+    Each is called on ``cases`` hidden random inputs (shapes 2..5 x 2..5, p in
+    [0.1, 0.6], a mask with at least one 0 and one 1, drawn with
+    ``numpy.random.default_rng(seed)``), so a hard-coded answer fails.  A
+    returned tuple counts by its first entry.  Prints one line per function and
+    returns ``{"forward": Diagnosis, "backward": Diagnosis}`` (the first failing
+    case's, else the last case's).
+    """
+    from .check import Diagnosis
+
+    for name, fn in (("forward_fn", forward_fn), ("backward_fn", backward_fn)):
+        if not callable(fn):
+            raise TypeError(f"{name}: expected a function, got {type(fn).__name__}")
+    cases = check_scalar("cases", cases, low=1, integer=True)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    results = {}
+    for label, fn, what in (("forward", forward_fn, "H_out"), ("backward", backward_fn, "dH")):
+        for _ in range(cases):
+            shape = tuple(int(k) for k in rng.integers(2, 6, size=2))
+            p = float(np.round(rng.uniform(0.1, 0.6), 2))
+            mask = (rng.random(shape) >= p).astype(float)
+            mask.flat[0], mask.flat[-1] = 1.0, 0.0
+            A = np.round(rng.normal(size=shape), 3)
+            args = (A.copy(), p, mask.copy()) if label == "forward" else (A.copy(), mask.copy(), p)
+            try:
+                answer = fn(*args)
+            except Exception as exc:  # the student's code failed: say so, do not crash the check
+                results[label] = Diagnosis(False, "error", f"your {what} function raised {type(exc).__name__}: {exc}")
+                break
+            if isinstance(answer, tuple):
+                answer = answer[0] if answer else None
+            results[label] = diagnose_dropout(what, answer, A, mask, p)
+            if not results[label].ok:
+                break
+        print(f"{label}: {results[label].message}")
+    return results

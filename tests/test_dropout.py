@@ -277,3 +277,17 @@ def test_evaluate_matches_loss_value_and_predict():
     loss, acc = evaluate(params, X, y)
     assert loss == pytest.approx(mh.loss_value(params, X, mh.one_hot(y, 2)), rel=1e-12)
     assert acc == pytest.approx(float(np.mean(mh.predict(params, X) == y)))
+
+
+def test_check_dropout_functions_grades_hidden_inputs(capsys):
+    from mlp_helpers.dropout import check_dropout_functions
+
+    good = check_dropout_functions(lambda H, p, M: M * H / (1 - p), lambda G, M, p: M * G / (1 - p))
+    assert good["forward"].ok and good["backward"].ok
+    bad = check_dropout_functions(lambda H, p, M: (M * H, M), lambda G, M, p: G / (1 - p))
+    assert bad["forward"].code == "no_scaling" and bad["backward"].code == "no_mask"
+    hard = check_dropout_functions(lambda H, p, M: np.zeros((2, 2)), lambda G, M, p: 1 / 0)
+    assert not hard["forward"].ok and hard["backward"].code == "error"
+    assert "ZeroDivisionError" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="^forward_fn:"):
+        check_dropout_functions(3, lambda G, M, p: G)
