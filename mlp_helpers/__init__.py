@@ -21,6 +21,7 @@ from .losses import (
 from .activations import (
     identity, leaky_relu, relu, relu_plus_sin, sigmoid, softplus, tanh,
 )
+from .dropout import dropout_backward, dropout_forward
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
 from .regularization import PENALTIES, penalty, penalty_gradients
@@ -37,4 +38,5 @@ __all__ = [
     "forward", "backward", "loss_value", "init_params", "predict",
     "sgd_step", "momentum_step", "train",
     "numerical_gradient", "relative_error", "gradient_check",
+    "dropout_forward", "dropout_backward",
 ]

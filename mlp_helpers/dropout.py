@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_scalar, check_seed
+from ._validate import as_float_array, check_finite_result, check_scalar, check_seed
 
 __all__ = ["dropout_forward", "dropout_backward", "dropout_mask", "diagnose_dropout"]
 
@@ -89,7 +89,9 @@ def dropout_forward(H, p, rng=None, mask=None, train=True):
         mask = dropout_mask(H.shape, p, rng)
     else:
         mask = _check_mask(mask, H.shape)
-    H_out = mask * H / (1.0 - p)
+    with np.errstate(over="ignore"):  # 1e308 / 0.5 overflows: refused below, naming H and p
+        H_out = mask * H / (1.0 - p)
+    check_finite_result("H, p", H_out, "mask * H / (1 - p)")
     return H_out, mask
 
 
@@ -104,7 +106,9 @@ def dropout_backward(dH_out, mask, p):
     dH_out = as_float_array("dH_out", dH_out)
     mask = _check_mask(mask, dH_out.shape)
     p = _p_below_one(p)
-    dH = mask * dH_out / (1.0 - p)
+    with np.errstate(over="ignore"):
+        dH = mask * dH_out / (1.0 - p)
+    check_finite_result("dH_out, p", dH, "mask * dH_out / (1 - p)")
     return dH
 
 
