@@ -24,6 +24,7 @@ from .activations import (
     identity, leaky_relu, relu, relu_plus_sin, sigmoid, softplus, tanh,
 )
 from .outputs import OUTPUTS, Output, register_output
+from .dropout import dropout_backward, dropout_forward
 from .network import backward, forward, init_params, loss_value, predict
 from .optim import momentum_step, sgd_step, train
 from .optimizers import (
@@ -54,4 +55,5 @@ __all__ = [
     "numerical_gradient", "relative_error", "gradient_check",
     "init_std", "gaussian_expectation", "mean_field", "layer_statistics", "Value", "scalar_network",
     "layer_gradients",
+    "dropout_forward", "dropout_backward",
 ]

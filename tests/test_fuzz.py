@@ -777,6 +777,15 @@ def _rows():
          "record": Choice(lambda: ("running", "full"), optional=True)},
         alias={"params": ("X", "X_val"), "X": ("labels",), "X_val": ("labels_val",)}, examples=SLOW_EXAMPLES)
     del rows["train"].kinds["include_biases"]
+    mask01 = lambda: (np.arange(12).reshape(3, 4) % 3 != 0).astype(float)  # noqa: E731 (0/1, shape of _z())
+    rows["dropout_forward"] = Row(mh.dropout_forward, lambda: {"H": _z(), "p": 0.3, "rng": 0},
+                                  {"H": Arr(fixed=()), "p": Scalar(low=0.0, high=1.0, high_open=True), "rng": Seed(),
+                                   "mask": Arr(low=0.0, high=1.0, optional=True), "train": Flag()},
+                                  alias={"H": ("mask",)})
+    rows["dropout_backward"] = Row(mh.dropout_backward, lambda: {"dH_out": _z(), "mask": mask01(), "p": 0.3},
+                                   {"dH_out": Arr(), "mask": Arr(low=0.0, high=1.0),
+                                    "p": Scalar(low=0.0, high=1.0, high_open=True)},
+                                   alias={"dH_out": ("mask",)})
     rows["numerical_gradient"] = Row(
         mh.numerical_gradient, lambda: {"f": _bounded, "params": {"W1": np.ones((2, 2)), "b1": np.zeros(2)}},
         {"f": Fn(returns=True), "params": Params(keys="any", shapes=False), "eps": Scalar(low=0.0, low_open=True)},
