@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import regularization as R  # noqa: E402
-from viz_checks import assert_labelled, find_slider
+from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
 
 SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
 LAMS = (0.0, 0.01, 0.02)   # slider lam: min, middle, max
@@ -67,7 +67,7 @@ def test_browser_constants_match_the_demo_slider():
     for v in (slider.min, 0.0, slider.max, R.BROWSER_DEFAULT, R.BROWSER_DEFAULT + R.BROWSER_STEP):
         slider.value = v  # the observer calls the callback, which rewrites the readout
         assert spans(view.html.value) == R.browser_expected(v)
-        assert view.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert shown_png(view.image) == view.live.png
 
 
 def test_browser_expected_default_is_seed000():
@@ -80,9 +80,9 @@ def test_view_updates_curves_in_place():
     R.penalty_callback(0.02, -3.0, view=view)
     np.testing.assert_allclose(view.curve_l2.get_ydata(), 0.02 * view.ws ** 2)
     assert view.mark_g1.get_ydata()[0] == pytest.approx(-0.02)
-    first = view.image.value
+    first = shown_png(view.image)
     R.penalty_callback(0.0, 0.0, view=view)
-    assert view.image.value != first
+    assert shown_png(view.image) != first
     np.testing.assert_allclose(view.curve_l1.get_ydata(), 0.0)
 
 
