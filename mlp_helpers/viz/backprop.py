@@ -223,6 +223,7 @@ def _tangent_alt(weight, numbers):
     return text
 
 
+@style.styled
 def make_tangent_demo(weight=DEFAULT_WEIGHT, value=None, dpi=style.LIVE_DPI):
     """Build the tangent demo once and draw it at ``value`` (default: the seed's value).
 
@@ -325,6 +326,7 @@ FORWARD_EDGE = {"color": style.BLUE, "ls": "-"}
 BACKWARD_EDGE = {"color": style.VERMILLION, "ls": "--"}
 
 
+@style.styled
 def draw_computational_graph():
     """The computational graph of a 2-layer network with its forward and backward edges.
 

@@ -181,6 +181,7 @@ class NetworkDiagram:
                 artist.set_text(text)
 
 
+@style.styled
 def draw_network(params, cache, title="Seed 000's 3-4-2 network", figsize=(8.5, 4.6)):
     """A static figure of the network diagram; returns ``fig`` (caller shows it with ``show_figure``)."""
     fig = style.new_figure(*figsize)
@@ -281,6 +282,7 @@ def _probability_bars(ax, y_hat, labels, title):
     return bars
 
 
+@style.styled
 def forward_view(dpi=style.LIVE_DPI):
     """Build the forward demo's figure once (outside pyplot) and its output widgets."""
     import ipywidgets as widgets
@@ -369,6 +371,7 @@ def saturation_callback(s=1.0, view=None):
     return out
 
 
+@style.styled
 def saturation_view(dpi=style.LIVE_DPI):
     """Build the saturation demo's figure (outside pyplot) and widgets."""
     import ipywidgets as widgets
@@ -411,6 +414,7 @@ def saturation_demo():
 
 
 # ---------------------------------------------- activations and derivatives
+@style.styled
 def plot_activations(names=("relu", "sigmoid", "tanh", "relu_plus_sin"), z=None, figsize=(8.5, 4.0)):
     """Two panels: each activation f(z) and its derivative f'(z). Returns ``fig``.
 

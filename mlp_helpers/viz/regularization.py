@@ -94,6 +94,7 @@ def browser_expected(value):
     return penalty_texts(lam * w * w, 2 * lam * w, lam * abs(w), lam * float(np.sign(w)))
 
 
+@style.styled
 def penalty_view(dpi=style.LIVE_DPI):
     """Build the penalty demo's figure once (outside pyplot) and its widgets."""
     import ipywidgets as widgets
@@ -153,6 +154,7 @@ def penalty_demo():
 
 
 # --------------------------------------------------------------- geometry
+@style.styled
 def plot_l1_l2_geometry(a, c, w_l1, w_l2, figsize=(8.0, 5.2)):
     r"""Contours of the data loss :math:`\tfrac12\sum_i a_i (w_i - c_i)^2`, the L1 diamond
     :math:`|w_1| + |w_2| = \|w_{L1}\|_1` and the L2 circle :math:`\|w\|_2 = \|w_{L2}\|_2`.
@@ -211,6 +213,7 @@ def plot_l1_l2_geometry(a, c, w_l1, w_l2, figsize=(8.0, 5.2)):
 
 
 # ------------------------------------------------------------ training runs
+@style.styled
 def plot_training_comparison(runs, X, y, figsize=(8.5, 6.6), grid=90):
     """Decision boundaries (top row) and weight histograms (bottom row) of trained networks.
 

@@ -137,6 +137,25 @@ def new_figure(width, height, dpi=PNG_DPI):
     return fig
 
 
+def styled(func):
+    """Decorator: run a figure-making function under ``RC`` (whatever the global rcParams are) and
+    :func:`finish` the Figure it returns."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        with matplotlib.rc_context(RC):
+            out = func(*args, **kwargs)
+        if isinstance(out, Figure):
+            finish(out)
+        return out
+
+    return wrapper
+
+
 def finish(fig):
     """Apply the font sizes to every axes' ticks (ticks are made lazily, outside any rc context)."""
     for ax in fig.axes:

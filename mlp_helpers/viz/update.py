@@ -138,6 +138,7 @@ def _lr_alt(numbers):
             f"({numbers['verdict']}).")
 
 
+@style.styled
 def make_lr_demo(lr=BROWSER_DEFAULT, dpi=style.LIVE_DPI):
     """Build the learning-rate demo: contours of the bowl with the path, and the loss per step.
 
@@ -276,6 +277,7 @@ def _training_alt(run):
             f"{run['train_acc']:.1%}, held-out accuracy {run['test_acc']:.1%}.")
 
 
+@style.styled
 def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIVE_DPI):
     """Build the training demo (decision boundary + loss/accuracy curves) with α and λ sliders.
 
@@ -365,6 +367,7 @@ def update_training(demo, lr, lam):
 
 
 # ------------------------------------------------------ learning curves
+@style.styled
 def plot_learning_curves(histories, lrs, target=None, title="Digits, 64-100-10"):
     """Loss and accuracy per epoch of runs trained one after the other (learning-rate decay).
 
