@@ -12,8 +12,9 @@ vision deficiencies:
   pixel), which keeps a slider update within its time budget.
 * **Fonts.** Every text is at least ``FONT_SIZE`` (12) points; titles
   ``TITLE_SIZE``.
-* **Layout.** Matplotlib's constrained layout: nothing is cut off, legends
-  outside the data where they would cover it.
+* **Layout.** Matplotlib's constrained layout (:func:`new_figure`): nothing is
+  cut off, legends outside the data where they would cover it.  (Not in
+  ``RC``: a notebook's own ``fig.tight_layout()`` would then warn.)
 * **Colour.** Categories use the Okabe-Ito palette (``PALETTE``), maps use
   ``viridis``/``cividis`` (``SEQUENTIAL_CMAP``, ``PROBABILITY_CMAP``), and
   greys.  **Never colour alone:** every series also has its own line style or
@@ -81,7 +82,6 @@ def _rc():
     return {
         "figure.dpi": DISPLAY_DPI,
         "savefig.dpi": PNG_DPI,
-        "figure.constrained_layout.use": True,
         "figure.facecolor": WHITE,
         "savefig.facecolor": WHITE,
         "font.size": FONT_SIZE,
