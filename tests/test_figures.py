@@ -112,6 +112,11 @@ def _allowed(colour):
     return bool(np.min(np.abs(CMAP_COLOURS - np.array(rgba[:3])).max(axis=1)) < 1.5 / 255)
 
 
+def _is_label(artist):
+    """A Text or one of mlp_helpers.viz.sprite_text's fast labels."""
+    return all(hasattr(artist, m) for m in ("get_text", "get_fontsize", "get_color"))
+
+
 def _drawn_colours(fig):
     """(what, colour) for every colour an artist of ``fig`` draws; colour-mapped artists by their map."""
     out = []
@@ -129,7 +134,7 @@ def _drawn_colours(fig):
                 out.append((what + " face", artist.get_facecolor()))
             if artist.get_linewidth() > 0:
                 out.append((what + " edge", artist.get_edgecolor()))
-        elif isinstance(artist, Text):
+        elif isinstance(artist, Text) or _is_label(artist):
             if artist.get_text().strip():
                 out.append((what + f" {artist.get_text()!r}", artist.get_color()))
         elif isinstance(artist, AxesImage):
@@ -258,7 +263,9 @@ def test_the_simulation_sees_what_it_should():
 def test_text_is_at_least_12_pt_and_the_figure_fits_the_page(figure):
     name, fig = figure
     assert fig.get_figwidth() <= style.MAX_WIDTH + 1e-9, f"{name}: {fig.get_figwidth()} in wide"
-    small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+    labels = fig.findobj(_is_label)
+    assert any(isinstance(t, Text) for t in labels)
+    small = [(t.get_text(), t.get_fontsize()) for t in labels
              if t.get_visible() and t.get_text().strip() and t.get_fontsize() < style.FONT_SIZE - 1e-9]
     assert not small, f"{name}: text smaller than {style.FONT_SIZE} pt: {small[:6]}"
     # shown at style.DISPLAY_DPI CSS px per inch, 12 pt is at least 16 CSS px
@@ -283,6 +290,28 @@ def test_every_figure_has_a_text_alternative_that_says_what_it_shows(figure):
     assert len(alt.split()) >= 12 and not GENERIC_ALT.match(alt), f"{name}: alt text too thin: {alt!r}"
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert not any(alt.strip() == t for t in titles), "an alt text says more than the title"
+
+
+def test_sprite_labels_draw_their_text_where_a_text_would():
+    """The fast node labels put ink where ax.text puts the same string (centred), at the same size."""
+    from mlp_helpers.viz import figure_png, sprite_text
+    from PIL import Image
+
+    def ink(draw):
+        fig = style.new_figure(4, 1.5, dpi=100)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        draw(ax)
+        a = np.asarray(Image.open(BytesIO(figure_png(fig, dpi=100))).convert("L")) < 128
+        rows, cols = np.nonzero(a)
+        return rows.min(), rows.max(), cols.min(), cols.max()
+
+    text = "z=-1.90 h=0.00"
+    t = ink(lambda ax: ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=style.FONT_SIZE))
+    s = ink(lambda ax: sprite_text(ax, 0.5, 0.5, text))
+    assert abs((t[0] + t[1]) - (s[0] + s[1])) / 2 <= 3 and abs((t[2] + t[3]) - (s[2] + s[3])) / 2 <= 3  # centres
+    assert abs((t[1] - t[0]) - (s[1] - s[0])) <= 4  # glyph height: the same 12 pt
+    assert 0.9 < (s[3] - s[2]) / (t[3] - t[2]) < 1.3  # monospace is a little wider
 
 
 def test_set_alt_refuses_a_token_description():

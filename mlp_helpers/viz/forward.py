@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import cross_entropy, cross_entropy_from_logits, forward, loss_value, softmax
 from ..seeds import seed000
-from . import LiveFigure, demo_box, readout_table, show_figure, style  # noqa: F401 (notebook 01 imports show_figure from here)
+from . import LiveFigure, demo_box, readout_table, show_figure, sprite_text, style  # noqa: F401 (notebook 01 imports show_figure from here)
 
 
 # --------------------------------------------------------------- formatting
@@ -131,7 +131,8 @@ class NetworkDiagram:
                                       solid_capstyle="butt", dash_capstyle="butt")
                     self.edges[(name, i, j)] = line
         # Node boxes are fixed-size patches, not text bboxes: a text bbox must measure
-        # its text first, which doubles the cost of each redraw.
+        # its text first, which doubles the cost of each redraw.  The labels are sprite
+        # texts (cached glyphs of a monospace font): a frame rewrites nine of them.
         self.texts, self.boxes = [], []
         labels = _node_labels(cache)
         for l, layer in enumerate(self.pos):
@@ -142,7 +143,7 @@ class NetworkDiagram:
                                      fc=style.PALE_GREY, ec=style.GREY, zorder=2)
                 ax.add_patch(box)
                 self.boxes.append(box)
-                row.append(ax.text(x, y, text, ha="center", va="center", fontsize=style.FONT_SIZE, zorder=3))
+                row.append(sprite_text(ax, x, y, text, fontsize=style.FONT_SIZE, zorder=3))  # fast to redraw
             self.texts.append(row)
         ax.set_xlim(-0.32, 2.72)
         ax.set_ylim(-2.25, 2.25)
