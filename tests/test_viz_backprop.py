@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import backprop as bp  # noqa: E402
+from viz_checks import shown_png  # noqa: E402
 
 # Seed 001, typed in from the seed text (column layout).
 X = np.array([1.0, -1.0, 0.5, 2.0])
@@ -105,11 +106,10 @@ def test_browser_constants_match_the_slider():
 
 def test_slider_and_dropdown_drive_the_callback():
     d = bp.make_tangent_demo()
-    first = d.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    first = shown_png(d.image)
     d.slider.value = 1.0
     assert readout_values(d.readout.value)["grad"] == f"{numpy_numbers('W2[0,0]', 1.0)[1]:.4f}"
-    assert d.image.value != first
+    assert shown_png(d.image) != first
     d.dropdown.value = "W1[1,3]"  # moves the slider to the seed's W1[1,3] = -0.2
     assert d.slider.value == pytest.approx(-0.2)
     _, grad, _ = numpy_numbers("W1[1,3]", -0.2)
@@ -122,16 +122,77 @@ def test_slider_and_dropdown_drive_the_callback():
 def test_figures_have_title_labels_legend(demo):
     ax = demo.ax
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-    assert len(ax.get_legend().get_texts()) == 3
+    assert len(demo.fig.legends) == 1 and len(demo.fig.legends[0].get_texts()) == 4
     fig = bp.draw_computational_graph()
     gax = fig.axes[0]
     assert gax.get_title() and gax.get_xlabel() and gax.get_ylabel()
     assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 4
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
 
 
 def test_bad_weight_names_the_argument():
     with pytest.raises(ValueError, match="weight"):
         bp.tangent_numbers(0.0, "W3[0,0]")
+
+
+# ------------------------------------------------------------------ kinks
+def numpy_grad_with_relu_prime(weight, value, relu_prime_of_kink_unit):
+    """Seed 001's dL/dw with the kink unit's ReLU derivative forced to 0 or 1 (a one-sided slope)."""
+    name, idx = bp.WEIGHTS[weight]
+    p = {"W1": W1.copy(), "b1": B1.copy(), "W2": W2.copy(), "b2": B2.copy()}
+    p[name][idx] = value
+    z1 = p["W1"] @ X + p["b1"]
+    h1 = np.maximum(z1, 0) + np.sin(z1)
+    z2 = p["W2"] @ h1 + p["b2"]
+    e = np.exp(z2 - z2.max())
+    d2 = e / e.sum() - Y
+    step = (z1 > 0).astype(float)
+    step[idx[0]] = relu_prime_of_kink_unit
+    d1 = (p["W2"].T @ d2) * (step + np.cos(z1))
+    return np.outer(d1, X)[idx] if name == "W1" else d1[idx]
+
+
+# Where seed 001's hidden pre-activations cross 0, by hand: z1[0] = w + 1.25 for W1[0,0],
+# z1[1] = 0.75 + 2 w for W1[1,3], z1[1] = 0.45 + w for b1[1].
+KINKS = {"W1[0,0]": -1.25, "W1[1,3]": -0.375, "b1[1]": -0.45}
+
+
+@pytest.mark.parametrize("weight, w_kink", sorted(KINKS.items()))
+def test_kinks_are_found_with_their_one_sided_slopes(weight, w_kink):
+    k = bp.kink_at(w_kink, weight)
+    assert k is not None and k["w"] == pytest.approx(w_kink, abs=1e-12)
+    dz = X[bp.WEIGHTS[weight][1][1]] if weight.startswith("W") else 1.0  # dz1/dw > 0 for all three
+    assert dz > 0  # so left of the kink the unit is off (relu' = 0), right of it on (relu' = 1)
+    assert k["left"] == pytest.approx(numpy_grad_with_relu_prime(weight, w_kink, 0.0), rel=1e-6, abs=1e-9)
+    assert k["right"] == pytest.approx(numpy_grad_with_relu_prime(weight, w_kink, 1.0), rel=1e-6, abs=1e-9)
+    assert abs(k["left"] - k["right"]) > 0.1
+    assert bp.kink_at(w_kink + 3 * bp.FD_EPS, weight) is None
+    assert bp.kink_at(0.3, "W2[0,0]") is None and bp.kink_at(-0.45, "b2[0]") is None
+
+
+def slider_values():
+    """Every value the slider can send: the grid as Python computes it and as min + k * step (float error)."""
+    n = int(round((bp.SLIDER_MAX - bp.SLIDER_MIN) / bp.BROWSER_STEP))
+    return sorted({round(bp.SLIDER_MIN + k * bp.BROWSER_STEP, 10) for k in range(n + 1)}
+                  | {bp.SLIDER_MIN + k * bp.BROWSER_STEP for k in range(n + 1)})
+
+
+@pytest.mark.parametrize("weight", list(bp.WEIGHTS))
+def test_readout_never_shows_disagreeing_slopes_without_saying_why(demo, weight):
+    explained = 0
+    for value in slider_values():
+        numbers = bp.update_tangent(demo, value, weight)
+        shown = readout_values(demo.readout.value)
+        if shown["grad"] != shown["fd_grad"]:
+            kink = numbers["kink"]
+            assert kink is not None, f"{weight} = {value!r}: backprop {shown['grad']} vs {shown['fd_grad']}, no word why"
+            assert shown["kink_left"] == f"{kink['left']:.4f}" and shown["kink_right"] == f"{kink['right']:.4f}"
+            assert "kink" in demo.readout.value and "averages" in demo.readout.value
+            # backprop is one of the one-sided slopes; the central difference lies between them
+            assert numbers["grad"] == pytest.approx(kink[kink["backprop_side"]], abs=1e-6)
+            lo, hi = sorted((kink["left"], kink["right"]))
+            assert lo - 1e-6 <= numbers["fd_grad"] <= hi + 1e-6
+            explained += 1
+        elif numbers["kink"] is None:
+            assert "kink_left" not in shown
+    on_grid = {"W1[0,0]": 2, "b1[1]": 2}.get(weight, 0)  # -1.25 and -0.45 are grid points (twice: both spellings)
+    assert explained <= on_grid and (explained > 0) == (on_grid > 0)

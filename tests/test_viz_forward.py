@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import forward as F  # noqa: E402
-from viz_checks import assert_labelled, find_slider
+from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
 
 W1 = np.array([[2.5, -1.2, 0.8, 3.1], [-0.5, 2.8, -1.5, 0.3], [1.7, -0.9, 2.3, -1.8]])
 b1 = np.array([0.5, -0.3, 0.2, 0.7])
@@ -106,7 +106,7 @@ def test_browser_constants_match_the_demo_slider():
               F.BROWSER_DEFAULT, F.BROWSER_DEFAULT + F.BROWSER_STEP):
         slider.value = v  # the observer calls the callback, which rewrites the readout
         assert spans(view.html.value) == F.browser_expected(v)
-        assert view.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert shown_png(view.image) == view.live.png
 
 
 def test_browser_expected_matches_reference():
@@ -121,10 +121,12 @@ def test_browser_expected_matches_reference():
 def test_views_redraw_in_place():
     view = F.forward_view()
     F.forward_callback(**DEFAULTS, view=view)
-    first = view.image.value
+    first = shown_png(view.image)
     F.forward_callback(x1=-3.0, x2=0.5, x3=2.0, w=-3.0, view=view)
-    assert view.image.value != first
-    assert view.diagram.edges[("W2", 0, 0)].get_linewidth() == pytest.approx(0.5 + 1.6 * 3.0)
+    assert shown_png(view.image) != first
+    edge = view.diagram.edges[("W2", 0, 0)]  # W2[0,0] = -3: a thick dashed edge
+    assert edge.get_linewidth() == pytest.approx(0.6 + 1.3 * 3.0)
+    assert edge.get_linestyle() == "--"
     assert spans(view.html.value) == F.forward_callback(x1=-3.0, x2=0.5, x3=2.0, w=-3.0)["texts"]
     sview = F.saturation_view()
     F.saturation_callback(0.0, view=sview)

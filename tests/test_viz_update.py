@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 
 from mlp_helpers.datasets import make_moons, train_test_split  # noqa: E402
 from mlp_helpers.viz import update as up  # noqa: E402
+from viz_checks import assert_labelled, shown_png  # noqa: E402
 
 A = np.array([1.0, 10.0])
 START = np.array([-4.0, 1.5])
@@ -68,17 +69,15 @@ def test_lr_browser_constants_match_the_slider():
     assert d.slider.value == up.BROWSER_DEFAULT
     assert d.slider.step == up.BROWSER_STEP
     assert (d.slider.min, d.slider.max) == (up.LR_MIN, up.LR_MAX)
-    first = d.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    first = shown_png(d.image)
     d.slider.value = 0.21  # the observer redraws
     assert readout_values(d.readout.value)["verdict"] == "diverges"
-    assert d.image.value != first
+    assert shown_png(d.image) != first
 
 
 def test_lr_figure_has_title_labels_legend(lr_demo):
-    for ax in (lr_demo.ax, lr_demo.ax_loss):
-        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-        assert ax.get_legend() is not None
+    assert_labelled(lr_demo.fig)
+    assert len(lr_demo.fig.legends) == 1 and len(lr_demo.fig.legends[0].get_texts()) == 5
 
 
 # ----------------------------------------------------------- training demo

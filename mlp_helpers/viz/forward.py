@@ -12,7 +12,8 @@ it.  Two slider demos:
 
 Each callback is a plain function of the slider values that returns what it
 computes (numbers and the readout texts); given a ``view`` it also updates
-that view's figure in place and its ``widgets.Image``/``widgets.HTML``.
+that view's figure in place (a :class:`mlp_helpers.viz.LiveFigure`) and its
+readout (a ``widgets.HTML``).
 
 Readouts follow the browser-test convention: every number is in
 ``<span class="mlp-readout" data-key="KEY">TEXT</span>``, and
@@ -21,14 +22,12 @@ computed directly from ``mlp_helpers`` (not through the callback).
 """
 from __future__ import annotations
 
-import html as _html
-from io import BytesIO
-
 import numpy as np
 
 from .. import cross_entropy, cross_entropy_from_logits, forward, loss_value, softmax
 from ..seeds import seed000
-from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 01 imports it from here)
+from . import LiveFigure, demo_box, readout_table, show_figure, sprite_text, style  # noqa: F401 (notebook 01 imports show_figure from here)
+
 
 # --------------------------------------------------------------- formatting
 def fmt(x, spec=".4f"):
@@ -42,85 +41,48 @@ def fmt_vec(a, spec=".4f"):
 
 
 def readout_html(texts, labels=None):
-    """HTML for a readout: one ``<span class="mlp-readout" data-key=KEY>TEXT</span>`` per key.
+    """HTML for a readout: a table with one ``<span class="mlp-readout" data-key=KEY>TEXT</span>`` per key.
 
     texts : dict KEY -> TEXT (strings, already formatted).
     labels : optional dict KEY -> label shown before the number (HTML allowed).
     """
+    import html as _html
+
     labels = labels or {}
-    rows = []
-    for key, text in texts.items():
-        label = labels.get(key, _html.escape(key))
-        rows.append(
-            f'<div style="font-family: monospace">{label} = '
-            f'<span class="mlp-readout" data-key="{_html.escape(key)}">{_html.escape(text)}</span></div>'
-        )
-    return "\n".join(rows)
+    return readout_table([(key, labels.get(key, _html.escape(key)), text) for key, text in texts.items()])
 
 
-def render_png(fig, dpi=80):
-    """The whole figure as PNG bytes (for a ``widgets.Image``)."""
-    buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+class _View:
+    """Holder for a demo's figure, its artists and its output widgets."""
 
-
-class BlitPNG:
-    """Fast PNG frames of a figure whose only changing artists are ``animated``.
-
-    The static part (axes, ticks, labels, legends, fixed curves) is drawn once
-    with Agg and kept as a bitmap; each :meth:`render` pastes that bitmap back,
-    draws only the animated artists (in the order given) and encodes the
-    pixels as PNG with Pillow (a matplotlib dependency).  This is
-    matplotlib's blitting technique, used here so a slider update stays far
-    below 50 ms.
-    """
-
-    def __init__(self, fig, animated, dpi=80):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig, self.animated = fig, list(animated)
-        fig.set_dpi(dpi)
-        self.canvas = FigureCanvasAgg(fig)
-        for artist in self.animated:
-            artist.set_animated(True)
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(fig.bbox)
-
-    def render(self):
-        """Redraw the animated artists over the static background; returns PNG bytes."""
-        from PIL import Image
-
-        self.canvas.restore_region(self.background)
-        for artist in self.animated:
-            self.fig.draw_artist(artist)
-        buf = BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
 
 
 # ------------------------------------------------------ the 3-4-2 diagram
 LAYER_NAMES = ("input x", "hidden h = ReLU(z1)", "output ŷ = softmax(z2)")
-WEIGHT_CMAP = "coolwarm_r"  # blue = positive weight, red = negative
-WEIGHT_VMAX = 3.5
-NODE_BOX_WIDTHS = (0.42, 0.66, 0.72)  # data units, per layer: wide enough for the longest label
+#: Edges: positive weights blue and solid, negative vermillion and dashed; width grows with |w|.
+POSITIVE_EDGE = {"color": style.BLUE, "linestyle": "-"}
+NEGATIVE_EDGE = {"color": style.VERMILLION, "linestyle": (0, (3, 1.5))}
+NODE_BOX_WIDTHS = (0.52, 0.82, 1.1)  # data units, per layer: wide enough for the longest label
+
+
+LAYER_X = (0.0, 1.0, 2.12)  # the output layer a little further right: its labels are the longest
 
 
 def _node_positions(sizes):
-    """(x, y) of every node: layer l at x = l, nodes centred vertically."""
+    """(x, y) of every node: layer l at x = LAYER_X[l], nodes centred vertically."""
     pos = []
     for l, n in enumerate(sizes):
         ys = np.arange(n)[::-1] - (n - 1) / 2.0
-        pos.append([(float(l), float(y)) for y in ys])
+        pos.append([(LAYER_X[l], float(y)) for y in ys])
     return pos
 
 
 def _edge_style(w):
-    import matplotlib
-
-    cmap = matplotlib.colormaps[WEIGHT_CMAP]
-    colour = cmap(0.5 + 0.5 * np.clip(w / WEIGHT_VMAX, -1.0, 1.0))
-    return colour, 0.5 + 1.6 * abs(float(w))
+    """Colour, line style and width of an edge of weight ``w``."""
+    kind = POSITIVE_EDGE if w >= 0 else NEGATIVE_EDGE
+    return kind["color"], kind["linestyle"], 0.6 + 1.3 * abs(float(w))
 
 
 def _node_labels(cache):
@@ -133,16 +95,27 @@ def _node_labels(cache):
     ]
 
 
+def network_alt(params, cache, title):
+    """Text alternative of the network diagram: its layers, the edge code, and the values shown."""
+    X, H1, Yhat = (np.ravel(cache[k]) for k in ("X", "H1", "Yhat"))
+    W2 = np.asarray(params["W2"])
+    return (f"{title}: a diagram of the network with {X.size} inputs on the left "
+            f"({', '.join(f'x{i + 1} = {v:.2f}' for i, v in enumerate(X))}), {H1.size} hidden ReLU units "
+            f"in the middle (h = {fmt_vec(H1, '.2f')}) and {Yhat.size} softmax outputs on the right "
+            f"(ŷ = {fmt_vec(Yhat, '.3f')}). Every weight is an edge: blue solid for positive, vermillion dashed "
+            f"for negative, thicker for larger |w|; W2[0,0] = {W2[0, 0]:.2f}.")
+
+
 class NetworkDiagram:
-    """A 2-layer network drawn on ``ax``: nodes with their values, edges coloured
-    and sized by weight.  ``update(params, cache)`` changes the artists in place.
+    """A 2-layer network drawn on ``ax``: nodes with their values, edges styled by
+    weight.  ``update(params, cache)`` changes the artists in place.
 
     params : rows-layout dict ``W1 (n0, n1), b1, W2 (n1, n2), b2``.
     cache : ``forward(params, X)`` for one sample.
     """
 
     def __init__(self, ax, params, cache, title="Seed 000's 3-4-2 network"):
-        from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyBboxPatch
 
         W1, W2 = np.asarray(params["W1"]), np.asarray(params["W2"])
         self.sizes = (W1.shape[0], W1.shape[1], W2.shape[1])
@@ -153,40 +126,46 @@ class NetworkDiagram:
             for i in range(W.shape[0]):
                 for j in range(W.shape[1]):
                     (x0, y0), (x1, y1) = self.pos[l][i], self.pos[l + 1][j]
-                    colour, width = _edge_style(W[i, j])
-                    (line,) = ax.plot([x0, x1], [y0, y1], color=colour, lw=width, zorder=1)
+                    colour, ls, width = _edge_style(W[i, j])
+                    (line,) = ax.plot([x0, x1], [y0, y1], color=colour, ls=ls, lw=width, zorder=1,
+                                      solid_capstyle="butt", dash_capstyle="butt")
                     self.edges[(name, i, j)] = line
         # Node boxes are fixed-size patches, not text bboxes: a text bbox must measure
-        # its text first, which doubles the cost of each redraw.
-        from matplotlib.patches import FancyBboxPatch
-
+        # its text first, which doubles the cost of each redraw.  The labels are sprite
+        # texts (cached glyphs of a monospace font): a frame rewrites nine of them.
         self.texts, self.boxes = [], []
         labels = _node_labels(cache)
         for l, layer in enumerate(self.pos):
             row = []
-            bw, bh = NODE_BOX_WIDTHS[l], 0.36
+            bw, bh = NODE_BOX_WIDTHS[l], 0.42
             for (x, y), text in zip(layer, labels[l]):
                 box = FancyBboxPatch((x - bw / 2, y - bh / 2), bw, bh, boxstyle="round,pad=0.02",
-                                     fc="#f4f4f4", ec="0.3", zorder=2)
+                                     fc=style.PALE_GREY, ec=style.GREY, zorder=2)
                 ax.add_patch(box)
                 self.boxes.append(box)
-                row.append(ax.text(x, y, text, ha="center", va="center", fontsize=7, zorder=3))
+                row.append(sprite_text(ax, x, y, text, fontsize=style.FONT_SIZE, zorder=3))  # fast to redraw
             self.texts.append(row)
-        ax.set_xlim(-0.4, 2.4)
-        ax.set_ylim(-2.2, 2.2)
-        ax.set_xticks([0, 1, 2])
-        ax.set_xticklabels(LAYER_NAMES, fontsize=7)
+        ax.set_xlim(-0.32, 2.72)
+        ax.set_ylim(-2.25, 2.25)
+        ax.set_xticks(LAYER_X)
+        ax.set_xticklabels([name.replace(" = ", "\n= ") for name in LAYER_NAMES])
         ax.set_yticks([])
-        ax.set_xlabel("layer (left to right: the forward pass)", fontsize=8)
-        ax.set_ylabel("neurons of the layer", fontsize=8)
-        ax.set_title(title, fontsize=9)
-        handles = [
-            Line2D([], [], color=_edge_style(2.5)[0], lw=3, label="positive weight"),
-            Line2D([], [], color=_edge_style(-2.5)[0], lw=3, label="negative weight"),
-            Line2D([], [], color="0.5", lw=0.8, label="line width ∝ |w|"),
+        ax.set_xlabel("layer (left to right: the forward pass)")
+        ax.set_ylabel("neurons of the layer")
+        ax.set_title(title)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+
+    @staticmethod
+    def legend_handles():
+        """Legend entries for the edge code (to place below the figure)."""
+        from matplotlib.lines import Line2D
+
+        return [
+            Line2D([], [], color=POSITIVE_EDGE["color"], ls=POSITIVE_EDGE["linestyle"], lw=3, label="positive weight"),
+            Line2D([], [], color=NEGATIVE_EDGE["color"], ls=NEGATIVE_EDGE["linestyle"], lw=3, label="negative weight"),
+            Line2D([], [], color=style.GREY, ls=":", lw=1.5, label="line width ∝ |w|"),
         ]
-        ax.legend(handles=handles, loc="lower center", fontsize=6, ncol=3, frameon=False,
-                  bbox_to_anchor=(0.5, -0.02))
 
     def update(self, params, cache, changed=None):
         """Restyle the edges (only the keys in ``changed``, e.g. ``[("W2", 0, 0)]``,
@@ -194,21 +173,23 @@ class NetworkDiagram:
         keys = self.edges if changed is None else changed
         for key in keys:
             name, i, j = key
-            colour, width = _edge_style(np.asarray(params[name])[i, j])
+            colour, ls, width = _edge_style(np.asarray(params[name])[i, j])
             self.edges[key].set_color(colour)
+            self.edges[key].set_linestyle(ls)
             self.edges[key].set_linewidth(width)
         for row, labels in zip(self.texts, _node_labels(cache)):
             for artist, text in zip(row, labels):
                 artist.set_text(text)
 
 
-def draw_network(params, cache, title="Seed 000's 3-4-2 network", figsize=(6.4, 3.6)):
-    """A static figure of the network diagram; returns ``fig`` (caller shows it)."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize)
+@style.styled
+def draw_network(params, cache, title="Seed 000's 3-4-2 network", figsize=(8.5, 4.6)):
+    """A static figure of the network diagram; returns ``fig`` (caller shows it with ``show_figure``)."""
+    fig = style.new_figure(*figsize)
+    ax = fig.add_subplot()
     NetworkDiagram(ax, params, cache, title=title)
-    fig.tight_layout()
+    fig.legend(handles=NetworkDiagram.legend_handles(), loc="outside lower center", ncol=3)
+    style.set_alt(fig, network_alt(params, cache, title))
     return fig
 
 
@@ -248,7 +229,7 @@ def forward_callback(x1=1.0, x2=0.5, x3=2.0, w=1.5, view=None):
     Runs seed 000's forward pass with input ``[x1, x2, x3]`` and ``W2[0,0] = w``.
     Returns a dict: ``Z1, H1`` (shape ``(4,)``), ``Z2, Yhat`` (``(2,)``), ``L``
     (float, exact cross-entropy from the logits) and ``texts`` (KEY -> readout text).
-    With a ``view`` (from :func:`forward_demo`) it also redraws the diagram and bars.
+    With a ``view`` (from :func:`forward_view`) it also redraws the diagram and bars.
     """
     params, X, Y = seed000_with(x1, x2, x3, w)
     cache = forward(params, X)
@@ -260,7 +241,8 @@ def forward_callback(x1=1.0, x2=0.5, x3=2.0, w=1.5, view=None):
         view.diagram.update(params, cache, changed=[("W2", 0, 0)])
         for bar, p in zip(view.bars, out["Yhat"]):
             bar.set_height(p)
-        view.image.value = view.blit.render()
+        view.live.render(network_alt(params, cache, "Forward pass of seed 000")
+                         + f" Bar chart: the class probabilities ŷ = {fmt_vec(out['Yhat'], '.3f')}.")
         view.html.value = readout_html(out["texts"], FORWARD_LABELS)
     return out
 
@@ -279,49 +261,51 @@ def browser_expected(value):
     }
 
 
-class _View:
-    """Holder for a demo's figure, its artists and its output widgets."""
-
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+#: The two bars of ŷ: colour and hatch differ (never colour alone).
+BAR_STYLES = ({"color": style.BLUE, "hatch": None}, {"color": style.ORANGE, "hatch": "//"})
 
 
 def _probability_bars(ax, y_hat, labels, title):
     """Two bars for the class probabilities ŷ on ``ax``; returns the bar artists."""
-    bars = ax.bar([0, 1], y_hat, color=["tab:blue", "tab:orange"], label=labels)
-    ax.set_ylim(0, 1.4)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    bars = []
+    for k, (p, label, st) in enumerate(zip(y_hat, labels, BAR_STYLES)):
+        (bar,) = ax.bar([k], [p], color=st["color"], hatch=st["hatch"], edgecolor=style.BLACK, lw=1.0)
+        bar.set_label(label)
+        bars.append(bar)
+    ax.set_ylim(0, 1.05)
+    ax.set_yticks([0, 0.5, 1.0])
     ax.set_xticks([0, 1])
-    ax.set_xticklabels(["class 0", "class 1"], fontsize=8)
-    ax.set_xlabel("class", fontsize=8)
-    ax.set_ylabel("probability ŷ", fontsize=8)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=6, loc="upper center")
+    ax.set_xticklabels(["class 0", "class 1"])
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_xlabel("class")
+    ax.set_ylabel("probability ŷ")
+    ax.set_title(title)
     return bars
 
 
-def forward_view(dpi=80):
-    """Build the forward demo's figure once (closed, so inline does not show it) and its widgets."""
+@style.styled
+def forward_view(dpi=style.LIVE_DPI):
+    """Build the forward demo's figure once (outside pyplot) and its output widgets."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     params, X, _ = seed000_with(**FORWARD_DEFAULTS)
     cache = forward(params, X)
-    fig, (ax, axb) = plt.subplots(1, 2, figsize=(7.6, 3.4), gridspec_kw={"width_ratios": [3, 1]})
-    plt.close(fig)
+    fig = style.new_figure(8.5, 4.9, dpi=dpi)
+    ax, axb = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3.4, 1]})
     diagram = NetworkDiagram(ax, params, cache, title="Forward pass, live (seed 000)")
     bars = _probability_bars(axb, cache["Yhat"][0], ["ŷ1 (class 0, the target)", "ŷ2 (class 1)"], "softmax output")
-    fig.tight_layout()
+    fig.legend(handles=NetworkDiagram.legend_handles() + bars, loc="outside lower center", ncol=3)
     animated = ([diagram.edges[("W2", 0, 0)]] + diagram.boxes + [t for row in diagram.texts for t in row]
                 + list(bars))
-    return _View(fig=fig, diagram=diagram, bars=list(bars), blit=BlitPNG(fig, animated, dpi),
-                 image=figure_image(fig, dpi), html=widgets.HTML())
+    live = LiveFigure(fig, animated, network_alt(params, cache, "Forward pass of seed 000"))
+    return _View(fig=fig, diagram=diagram, bars=list(bars), live=live, image=live.widget, html=widgets.HTML())
 
 
 def forward_demo():
     """The slider demo: sliders x1, x2, x3 and w = W2[0,0], the live diagram and the readout.
 
-    Returns ``(box, view)``; ``box`` is the widget to display.
+    Returns ``(box, view)``; ``box`` is the widget to display (re-running the
+    demo closes the previous copy's widgets).
     """
     import ipywidgets as widgets
 
@@ -338,7 +322,8 @@ def forward_demo():
     for s in sliders.values():
         s.observe(on_change, names="value")
     on_change()
-    box = widgets.VBox([widgets.HBox([widgets.VBox(list(sliders.values())), view.html]), view.image])
+    box = demo_box("forward", [widgets.HBox([widgets.VBox(list(sliders.values())), view.html]), view.image],
+                   view.live)
     return box, view
 
 
@@ -355,6 +340,13 @@ SATURATION_LABELS = {
 def saturation_texts(Yhat, L_exact, L_clipped):
     """Readout texts of the saturation demo (KEY -> TEXT)."""
     return {"Yhat": fmt_vec(Yhat, ".6f"), "L_exact": fmt(L_exact, ".3e"), "L_clipped": fmt(L_clipped, ".3e")}
+
+
+def _saturation_alt(s, L_exact, L_clipped, Yhat):
+    return ("Left: bar chart of the two class probabilities ŷ = softmax(s·z2), now "
+            f"{fmt_vec(Yhat, '.3f')} at logit scale s = {float(s):.2f}. Right: the cross-entropy loss against s on "
+            "a log scale; the exact loss (green solid line) keeps falling towards 1e-35, while the loss from the "
+            f"clipped ŷ (vermillion dashed line) stops at 1e-9; now exact {L_exact:.3e}, clipped {L_clipped:.3e}.")
 
 
 def saturation_callback(s=1.0, view=None):
@@ -375,41 +367,43 @@ def saturation_callback(s=1.0, view=None):
             bar.set_height(p)
         view.mark_exact.set_data([float(s)], [max(L_exact, view.floor)])
         view.mark_clipped.set_data([float(s)], [L_clipped])
-        view.image.value = view.blit.render()
+        view.live.render(_saturation_alt(s, L_exact, L_clipped, Yhat))
         view.html.value = readout_html(out["texts"], SATURATION_LABELS)
     return out
 
 
-def saturation_view(dpi=80):
-    """Build the saturation demo's figure (closed) and widgets."""
+@style.styled
+def saturation_view(dpi=style.LIVE_DPI):
+    """Build the saturation demo's figure (outside pyplot) and widgets."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    fig, (axb, axl) = plt.subplots(1, 2, figsize=(7.6, 3.0), gridspec_kw={"width_ratios": [1, 2]})
-    plt.close(fig)
+    fig = style.new_figure(8.5, 4.2, dpi=dpi)
+    axb, axl = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2.2]})
     Yhat = softmax(Z2_SEED)
     bars = _probability_bars(axb, Yhat, ["ŷ1 (target class)", "ŷ2"], "ŷ = softmax(s·z2)")
     ss = np.linspace(SCALE_RANGE["min"], SCALE_RANGE["max"], 201)
     floor = 1e-40
     exact = np.array([cross_entropy_from_logits(Y_SEED, s * Z2_SEED) for s in ss])
     clipped = np.array([cross_entropy(Y_SEED, softmax(s * Z2_SEED), clip=1e-9) for s in ss])
-    axl.semilogy(ss, np.maximum(exact, floor), color="tab:green", label="exact, from the logits")
-    axl.semilogy(ss, clipped, color="tab:red", ls="--", label="clipped ŷ (seed 000), floor 1e-9")
-    (mark_exact,) = axl.plot([1.0], [cross_entropy_from_logits(Y_SEED, Z2_SEED)], "o", color="tab:green")
-    (mark_clipped,) = axl.plot([1.0], [1e-9], "s", color="tab:red", mfc="none")
+    axl.semilogy(ss, np.maximum(exact, floor), color=style.GREEN, ls="-", label="exact (logits)")
+    axl.semilogy(ss, clipped, color=style.VERMILLION, ls="--", label="clipped ŷ, 1e-9")
+    (mark_exact,) = axl.plot([1.0], [cross_entropy_from_logits(Y_SEED, Z2_SEED)], "o", color=style.GREEN, ms=9,
+                             label="now, exact")
+    (mark_clipped,) = axl.plot([1.0], [1e-9], "s", color=style.VERMILLION, mfc="none", mew=2, ms=10,
+                               label="now, clipped")
     axl.set_ylim(1e-35, 10)
-    axl.set_xlabel("logit scale s = 1/T (s = 1 is seed 000)", fontsize=8)
-    axl.set_ylabel("loss L (log scale)", fontsize=8)
-    axl.set_title("Cross-entropy as softmax saturates", fontsize=9)
-    axl.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    blit = BlitPNG(fig, list(bars) + [mark_exact, mark_clipped], dpi)
+    axl.set_xlabel("logit scale s = 1/T (s = 1 is seed 000)")
+    axl.set_ylabel("loss L (log scale)")
+    axl.set_title("Cross-entropy as softmax saturates")
+    axl.legend(loc="lower left")
+    live = LiveFigure(fig, list(bars) + [mark_exact, mark_clipped],
+                      _saturation_alt(1.0, cross_entropy_from_logits(Y_SEED, Z2_SEED), 1e-9, Yhat))
     return _View(fig=fig, bars=list(bars), mark_exact=mark_exact, mark_clipped=mark_clipped,
-                 floor=floor, blit=blit, image=figure_image(fig, dpi), html=widgets.HTML())
+                 floor=floor, live=live, image=live.widget, html=widgets.HTML())
 
 
 def saturation_demo():
-    """The saturation slider demo; returns ``(box, view)``."""
+    """The saturation slider demo; returns ``(box, view)`` (re-running it closes the previous copy)."""
     import ipywidgets as widgets
 
     view = saturation_view()
@@ -417,31 +411,34 @@ def saturation_demo():
                                  continuous_update=True, **SCALE_RANGE)
     slider.observe(lambda change: saturation_callback(change["new"], view=view), names="value")
     saturation_callback(slider.value, view=view)
-    return widgets.VBox([widgets.HBox([slider, view.html]), view.image]), view
+    return demo_box("saturation", [widgets.HBox([slider, view.html]), view.image], view.live), view
 
 
 # ---------------------------------------------- activations and derivatives
-def plot_activations(names=("relu", "sigmoid", "tanh", "relu_plus_sin"), z=None, figsize=(8.0, 3.2)):
-    """Two panels: each activation f(z) and its derivative f'(z). Returns ``fig``."""
-    import matplotlib.pyplot as plt
+@style.styled
+def plot_activations(names=("relu", "sigmoid", "tanh", "relu_plus_sin"), z=None, figsize=(8.5, 4.0)):
+    """Two panels: each activation f(z) and its derivative f'(z). Returns ``fig``.
 
+    Each activation has its own colour *and* line style (``style.SERIES``).
+    """
     from ..activations import ACTIVATIONS
 
     z = np.linspace(-4, 4, 801) if z is None else np.asarray(z, dtype=float)
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)
-    for name in names:
+    fig = style.new_figure(*figsize)
+    a0, a1 = fig.subplots(1, 2)
+    for name, st in zip(names, style.SERIES * 2):
         act = ACTIVATIONS[name]
-        (line,) = a0.plot(z, act.f(z), label=name)
-        a1.plot(z, act.df(z), color=line.get_color(), label=f"{name}'")
+        a0.plot(z, act.f(z), color=st["color"], ls=st["linestyle"], label=name)
+        a1.plot(z, act.df(z), color=st["color"], ls=st["linestyle"], label=f"{name}'")
     for ax, title, ylab in ((a0, "Activations f(z)", "f(z)"), (a1, "Derivatives f'(z)", "f'(z)")):
-        ax.axhline(0, color="0.7", lw=0.6)
-        ax.axvline(0, color="0.7", lw=0.6)
+        ax.axhline(0, color=style.LIGHT_GREY, lw=0.8)
+        ax.axvline(0, color=style.LIGHT_GREY, lw=0.8)
         ax.set_xlabel("pre-activation z")
         ax.set_ylabel(ylab)
         ax.set_title(title)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+        ax.legend(loc="upper left", handlelength=3)
+    style.set_alt(fig, "Two line plots over z from -4 to 4. Left: the activations "
+                  + ", ".join(names) + " as functions f(z). Right: their derivatives f'(z); ReLU's derivative "
+                  "jumps from 0 to 1 at z = 0, the sigmoid's peaks at 0.25 and tanh's at 1, and relu_plus_sin's "
+                  "is 1[z > 0] + cos z.")
     return fig
-
-
-# ------------------------------------------------------------ showing figures

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import forward, penalty, penalty_gradients
-from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 02 imports it from here)
-from .forward import BlitPNG, _View, fmt, readout_html
+from . import LiveFigure, demo_box, show_figure, style  # noqa: F401 (show_figure: notebook 02 imports it from here)
+from .forward import _View, fmt, readout_html
 
 # ------------------------------------------------ demo: one weight, one lambda
 PENALTY_DEFAULTS = {"lam": 0.01, "w": 1.5}  # seed 000's lambda for L2 and its W2[0,0]
@@ -29,6 +29,9 @@ PENALTY_LABELS = {
     "l2_penalty": "L2 penalty λw²", "l2_grad": "L2 gradient 2λw",
     "l1_penalty": "L1 penalty λ|w|", "l1_grad": "L1 gradient λ·sign(w)",
 }
+#: L2 blue, solid, round markers; L1 vermillion, dashed, square markers.
+L2_STYLE = {"color": style.BLUE, "ls": "-", "marker": "o"}
+L1_STYLE = {"color": style.VERMILLION, "ls": "--", "marker": "s"}
 
 BROWSER_SLIDER = "w"
 BROWSER_DEFAULT = PENALTY_DEFAULTS["w"]
@@ -43,13 +46,22 @@ def penalty_texts(l2_penalty, l2_grad, l1_penalty, l1_grad):
     }
 
 
+def _penalty_alt(lam, w, out):
+    return ("Two line plots over the weight w from -3 to 3. Left: the L2 penalty λw² (blue solid parabola) and the "
+            "L1 penalty λ|w| (vermillion dashed V with its kink at w = 0). Right: their gradients, the straight "
+            "line 2λw (blue solid) and the step λ·sign(w) (vermillion dashed), with a dotted vertical segment at "
+            f"w = 0 for L1's kink. Now λ = {float(lam):.3f} and w = {float(w):.1f}: L2 penalty "
+            f"{out['l2_penalty']:.6f}, gradient {out['l2_grad']:.6f}; L1 penalty {out['l1_penalty']:.6f}, "
+            f"gradient {out['l1_grad']:.6f}.")
+
+
 def penalty_callback(lam=0.01, w=1.5, view=None):
     r"""Slider callback of the penalty demo for a single weight ``w``.
 
     Returns a dict of floats ``l2_penalty`` (:math:`\lambda w^2`), ``l2_grad``
     (:math:`2\lambda w`), ``l1_penalty`` (:math:`\lambda|w|`), ``l1_grad``
     (:math:`\lambda\,\mathrm{sign}(w)`, 0 at ``w = 0``), and ``texts``.
-    With a ``view`` (from :func:`penalty_demo`) it also redraws the figure.
+    With a ``view`` (from :func:`penalty_view`) it also redraws the figure.
     """
     params = {"W1": np.array([[float(w)]]), "b1": np.zeros(1)}  # a one-weight network
     out = {
@@ -70,7 +82,7 @@ def penalty_callback(lam=0.01, w=1.5, view=None):
         view.mark_l1.set_data([w], [out["l1_penalty"]])
         view.mark_g2.set_data([w], [out["l2_grad"]])
         view.mark_g1.set_data([w], [out["l1_grad"]])
-        view.image.value = view.blit.render()
+        view.live.render(_penalty_alt(lam, w, out))
         view.html.value = readout_html(out["texts"], PENALTY_LABELS)
     return out
 
@@ -82,48 +94,48 @@ def browser_expected(value):
     return penalty_texts(lam * w * w, 2 * lam * w, lam * abs(w), lam * float(np.sign(w)))
 
 
-def penalty_view(dpi=80):
-    """Build the penalty demo's figure once (closed, so inline does not show it) and its widgets."""
+@style.styled
+def penalty_view(dpi=style.LIVE_DPI):
+    """Build the penalty demo's figure once (outside pyplot) and its widgets."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     lam, w = PENALTY_DEFAULTS["lam"], PENALTY_DEFAULTS["w"]
     ws = np.linspace(W_RANGE["min"], W_RANGE["max"], 601)  # contains w = 0 exactly
     gap = np.where(ws == 0.0, np.nan, 0.0)  # break the L1 gradient line at its jump
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(7.6, 3.0))
-    plt.close(fig)
-    (curve_l2,) = a0.plot(ws, lam * ws ** 2, color="tab:blue", label="L2: λw²")
-    (curve_l1,) = a0.plot(ws, lam * np.abs(ws), color="tab:red", label="L1: λ|w|")
-    (mark_l2,) = a0.plot([w], [lam * w * w], "o", color="tab:blue")
-    (mark_l1,) = a0.plot([w], [lam * abs(w)], "o", color="tab:red")
+    fig = style.new_figure(8.5, 4.0, dpi=dpi)
+    a0, a1 = fig.subplots(1, 2)
+    l2, l1 = L2_STYLE, L1_STYLE
+    (curve_l2,) = a0.plot(ws, lam * ws ** 2, color=l2["color"], ls=l2["ls"], label="L2: λw²")
+    (curve_l1,) = a0.plot(ws, lam * np.abs(ws), color=l1["color"], ls=l1["ls"], label="L1: λ|w|")
+    (mark_l2,) = a0.plot([w], [lam * w * w], l2["marker"], color=l2["color"], ms=9)
+    (mark_l1,) = a0.plot([w], [lam * abs(w)], l1["marker"], color=l1["color"], ms=9)
     lam_max, w_max = LAM_RANGE["max"], W_RANGE["max"]
     a0.set_ylim(-0.01, 1.05 * lam_max * w_max ** 2)
-    a0.set_title("Penalty of one weight", fontsize=9)
-    a0.set_xlabel("weight w", fontsize=8)
-    a0.set_ylabel("penalty", fontsize=8)
-    a0.legend(fontsize=7, loc="upper center")
-    (grad_l2,) = a1.plot(ws, 2 * lam * ws, color="tab:blue", label="L2: 2λw")
-    (grad_l1,) = a1.plot(ws, lam * np.sign(ws) + gap, color="tab:red", label="L1: λ·sign(w)")
-    (kink,) = a1.plot([0.0, 0.0], [-lam, lam], ":", color="tab:red", lw=2,
-                      label="L1 kink: any slope in [-λ, λ]")
-    (mark_g2,) = a1.plot([w], [2 * lam * w], "o", color="tab:blue")
-    (mark_g1,) = a1.plot([w], [lam * np.sign(w)], "o", color="tab:red")
+    a0.set_title("Penalty of one weight")
+    a0.set_xlabel("weight w")
+    a0.set_ylabel("penalty")
+    a0.legend(loc="upper center")
+    (grad_l2,) = a1.plot(ws, 2 * lam * ws, color=l2["color"], ls=l2["ls"], label="L2: 2λw")
+    (grad_l1,) = a1.plot(ws, lam * np.sign(ws) + gap, color=l1["color"], ls=l1["ls"], label="L1: λ·sign(w)")
+    (kink,) = a1.plot([0.0, 0.0], [-lam, lam], ":", color=l1["color"], lw=3,
+                      label="L1 kink: any slope\nin [-λ, λ]")
+    (mark_g2,) = a1.plot([w], [2 * lam * w], l2["marker"], color=l2["color"], ms=9)
+    (mark_g1,) = a1.plot([w], [lam * np.sign(w)], l1["marker"], color=l1["color"], ms=9)
     a1.set_ylim(-2.2 * lam_max * w_max, 2.2 * lam_max * w_max)
-    a1.axhline(0, color="0.7", lw=0.6)
-    a1.set_title("Its gradient (added to ∂L/∂w)", fontsize=9)
-    a1.set_xlabel("weight w", fontsize=8)
-    a1.set_ylabel("d penalty / dw", fontsize=8)
-    a1.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+    a1.axhline(0, color=style.LIGHT_GREY, lw=0.8)
+    a1.set_title("Its gradient (added to ∂L/∂w)")
+    a1.set_xlabel("weight w")
+    a1.set_ylabel("d penalty / dw")
+    a1.legend(loc="upper left")
     animated = [curve_l2, curve_l1, mark_l2, mark_l1, grad_l2, grad_l1, kink, mark_g2, mark_g1]
+    live = LiveFigure(fig, animated, _penalty_alt(lam, w, penalty_callback(lam, w)))
     return _View(fig=fig, ws=ws, gap=gap, curve_l2=curve_l2, curve_l1=curve_l1, grad_l2=grad_l2,
                  grad_l1=grad_l1, kink=kink, mark_l2=mark_l2, mark_l1=mark_l1, mark_g2=mark_g2,
-                 mark_g1=mark_g1, blit=BlitPNG(fig, animated, dpi),
-                 image=figure_image(fig, dpi), html=widgets.HTML())
+                 mark_g1=mark_g1, live=live, image=live.widget, html=widgets.HTML())
 
 
 def penalty_demo():
-    """The slider demo (sliders ``lam`` and ``w``); returns ``(box, view)``."""
+    """The slider demo (sliders ``lam`` and ``w``); returns ``(box, view)`` (re-running it closes the previous copy)."""
     import ipywidgets as widgets
 
     view = penalty_view()
@@ -138,19 +150,19 @@ def penalty_demo():
     lam.observe(on_change, names="value")
     w.observe(on_change, names="value")
     on_change()
-    return widgets.VBox([widgets.HBox([widgets.VBox([lam, w]), view.html]), view.image]), view
+    return demo_box("penalty", [widgets.HBox([widgets.VBox([lam, w]), view.html]), view.image], view.live), view
 
 
 # --------------------------------------------------------------- geometry
-def plot_l1_l2_geometry(a, c, w_l1, w_l2, figsize=(5.2, 4.6)):
+@style.styled
+def plot_l1_l2_geometry(a, c, w_l1, w_l2, figsize=(8.0, 5.2)):
     r"""Contours of the data loss :math:`\tfrac12\sum_i a_i (w_i - c_i)^2`, the L1 diamond
     :math:`|w_1| + |w_2| = \|w_{L1}\|_1` and the L2 circle :math:`\|w\|_2 = \|w_{L2}\|_2`.
 
     a, c : shape ``(2,)``, curvatures and the unpenalised minimum.
     w_l1, w_l2 : shape ``(2,)``, the minima with the L1 and the L2 penalty.
-    Returns ``fig``.
+    Returns ``fig`` (the legend sits beside the plot, off the data).
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
     a, c, w_l1, w_l2 = (np.asarray(v, dtype=float) for v in (a, c, w_l1, w_l2))
@@ -161,46 +173,57 @@ def plot_l1_l2_geometry(a, c, w_l1, w_l2, figsize=(5.2, 4.6)):
     def data_loss(w):
         return 0.5 * float(np.sum(a * (w - c) ** 2))
 
-    fig, ax = plt.subplots(figsize=figsize)
-    ax.contour(W1, W2, data, levels=np.linspace(0.05, 4.0, 12), colors="0.75", linewidths=0.7)
+    fig = style.new_figure(*figsize)
+    ax = fig.add_subplot()
+    ax.contour(W1, W2, data, levels=np.linspace(0.05, 4.0, 12), colors=style.LIGHT_GREY, linewidths=1.0)
     ax.contour(W1, W2, data, levels=sorted([data_loss(w_l1), data_loss(w_l2)]),
-               colors=["tab:purple", "tab:purple"], linewidths=1.2, linestyles="--")
+               colors=[style.PURPLE, style.PURPLE], linewidths=1.8, linestyles=":")
     t = float(np.sum(np.abs(w_l1)))
-    ax.plot([t, 0, -t, 0, t], [0, t, 0, -t, 0], color="tab:red", lw=2)
+    ax.plot([t, 0, -t, 0, t], [0, t, 0, -t, 0], color=L1_STYLE["color"], ls=L1_STYLE["ls"], lw=2.5)
     r = float(np.linalg.norm(w_l2))
     th = np.linspace(0, 2 * np.pi, 200)
-    ax.plot(r * np.cos(th), r * np.sin(th), color="tab:blue", lw=2)
-    ax.plot(*c, "k*", ms=12)
-    ax.plot(*w_l1, "o", color="tab:red", ms=8)
-    ax.plot(*w_l2, "s", color="tab:blue", ms=7)
-    ax.axhline(0, color="0.5", lw=0.6)
-    ax.axvline(0, color="0.5", lw=0.6)
+    ax.plot(r * np.cos(th), r * np.sin(th), color=L2_STYLE["color"], ls=L2_STYLE["ls"], lw=2.5)
+    ax.plot(*c, "*", color=style.BLACK, ms=16)
+    ax.plot(*w_l1, L1_STYLE["marker"], color=L1_STYLE["color"], ms=11, mec=style.BLACK)
+    ax.plot(*w_l2, L2_STYLE["marker"], color=L2_STYLE["color"], ms=11, mec=style.BLACK)
+    ax.axhline(0, color=style.GREY, lw=0.8)
+    ax.axvline(0, color=style.GREY, lw=0.8)
     ax.set_aspect("equal")
     ax.set_xlabel("weight w1")
     ax.set_ylabel("weight w2")
-    ax.set_title("Why L1 gives exact zeros: the diamond's corner", fontsize=10)
+    ax.set_title("Why L1 gives exact zeros:\nthe diamond's corner")
     handles = [
-        Line2D([], [], color="0.75", label="data-loss contours"),
-        Line2D([], [], color="tab:purple", ls="--", label="contour through each solution"),
-        Line2D([], [], color="k", marker="*", ls="", ms=10, label=f"no penalty ({c[0]:.2f}, {c[1]:.2f})"),
-        Line2D([], [], color="tab:red", marker="o", label=f"L1 diamond, solution ({w_l1[0]:.2f}, {w_l1[1]:.2f})"),
-        Line2D([], [], color="tab:blue", marker="s", label=f"L2 circle, solution ({w_l2[0]:.2f}, {w_l2[1]:.2f})"),
+        Line2D([], [], color=style.LIGHT_GREY, lw=1.0, label="data-loss contours"),
+        Line2D([], [], color=style.PURPLE, ls=":", lw=1.8, label="contour through\neach solution"),
+        Line2D([], [], color=style.BLACK, marker="*", ls="", ms=14,
+               label=f"no penalty\n({c[0]:.2f}, {c[1]:.2f})"),
+        Line2D([], [], color=L1_STYLE["color"], ls=L1_STYLE["ls"], marker=L1_STYLE["marker"], mec=style.BLACK,
+               ms=10, label=f"L1 diamond, solution\n({w_l1[0]:.2f}, {w_l1[1]:.2f})"),
+        Line2D([], [], color=L2_STYLE["color"], ls=L2_STYLE["ls"], marker=L2_STYLE["marker"], mec=style.BLACK,
+               ms=10, label=f"L2 circle, solution\n({w_l2[0]:.2f}, {w_l2[1]:.2f})"),
     ]
-    ax.legend(handles=handles, fontsize=7, loc="upper left")
-    fig.tight_layout()
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), labelspacing=0.9)
+    style.set_alt(fig, (
+        f"Contour plot of the data loss over two weights w1 and w2, with its unpenalised minimum (black star) at "
+        f"({c[0]:.2f}, {c[1]:.2f}). The L1 ball is a diamond (vermillion dashed) and the L2 ball a circle (blue "
+        f"solid), each drawn through its solution. The L1 solution (square) sits on the diamond's corner at "
+        f"({w_l1[0]:.2f}, {w_l1[1]:.2f}), so one weight is exactly zero; the L2 solution (circle) at "
+        f"({w_l2[0]:.2f}, {w_l2[1]:.2f}) has both weights shrunk but non-zero."))
     return fig
 
 
 # ------------------------------------------------------------ training runs
-def plot_training_comparison(runs, X, y, figsize=(9.6, 5.6), grid=90):
+@style.styled
+def plot_training_comparison(runs, X, y, figsize=(8.5, 6.6), grid=90):
     """Decision boundaries (top row) and weight histograms (bottom row) of trained networks.
 
     runs : list of ``(title, params)``; params in the rows layout, ReLU hidden
         layers and a softmax output over 2 classes.
     X : shape ``(n_samples, 2)``; y : int labels ``(n_samples,)``.
-    Returns ``fig``.
+    Returns ``fig``; one legend below the panels, so none covers data.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     pad = 0.5
@@ -210,26 +233,39 @@ def plot_training_comparison(runs, X, y, figsize=(9.6, 5.6), grid=90):
     G = np.column_stack([GX.ravel(), GY.ravel()])
     all_w = np.concatenate([np.concatenate([np.ravel(p[k]) for k in p if k.startswith("W")]) for _, p in runs])
     bins = np.linspace(all_w.min(), all_w.max(), 41)
-    fig, axes = plt.subplots(2, len(runs), figsize=figsize)
+    fig = style.new_figure(*figsize)
+    axes = fig.subplots(2, len(runs), squeeze=False, gridspec_kw={"height_ratios": [1.15, 1]})
+    summaries = []
     for col, (title, params) in enumerate(runs):
         ax = axes[0, col]
         P = forward(params, G)["Yhat"][:, 1].reshape(GX.shape)
-        ax.contourf(GX, GY, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
-        ax.contour(GX, GY, P, levels=[0.5], colors="k", linewidths=1.2)
-        for k, colour in ((0, "tab:blue"), (1, "tab:red")):
-            ax.scatter(X[y == k, 0], X[y == k, 1], s=8, color=colour, edgecolor="none", label=f"class {k}")
-        ax.plot([], [], "k-", label="boundary ŷ2 = 0.5")
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel("feature x1", fontsize=8)
-        ax.set_ylabel("feature x2", fontsize=8)
-        ax.legend(fontsize=6, loc="lower left")
+        ax.contourf(GX, GY, P, levels=np.linspace(0, 1, 11), cmap=style.PROBABILITY_CMAP, alpha=0.3)
+        ax.contour(GX, GY, P, levels=[0.5], colors=style.BLACK, linewidths=2.0)
+        for k, st in enumerate(style.CLASS_STYLE):
+            ax.scatter(X[y == k, 0], X[y == k, 1], s=26, color=st["color"], marker=st["marker"],
+                       edgecolor=style.BLACK, linewidths=0.5, label=f"class {k}")
+        ax.set_title(title)
+        ax.set_xlabel("feature x1")
+        ax.set_ylabel("feature x2")
         ax2 = axes[1, col]
         w = np.concatenate([np.ravel(params[k]) for k in params if k.startswith("W")])
-        ax2.hist(w, bins=bins, color="tab:gray", label=f"{w.size} weights")
+        ax2.hist(w, bins=bins, color=style.GREY, label="weights")
         ax2.set_yscale("log")
-        ax2.set_title(f"weights: Σw² = {float(np.sum(w * w)):.1f}", fontsize=9)
-        ax2.set_xlabel("weight value", fontsize=8)
-        ax2.set_ylabel("count (log scale)", fontsize=8)
-        ax2.legend(fontsize=6, loc="upper right")
-    fig.tight_layout()
+        ax2.set_title(f"Σw² = {float(np.sum(w * w)):.1f}")
+        ax2.set_xlabel("weight value")
+        ax2.set_ylabel("count (log scale)")
+        summaries.append(f"{title}: sum of squared weights {float(np.sum(w * w)):.1f}")
+    handles = [
+        Line2D([], [], ls="", marker=st["marker"], color=st["color"], mec=style.BLACK, ms=8, label=f"class {k}")
+        for k, st in enumerate(style.CLASS_STYLE)
+    ] + [
+        Line2D([], [], color=style.BLACK, lw=2, label="boundary ŷ2 = 0.5"),
+        Patch(facecolor=style.GREY, label=f"histogram of the {all_w.size // len(runs)} weights"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, handletextpad=0.4, columnspacing=1.2)
+    style.set_alt(fig, (
+        f"{len(runs)} columns, one per trained network ({', '.join(t for t, _ in runs)}). Top row: the training "
+        "points of the two classes (blue circles and orange triangles) on the network's class probability, with "
+        "the decision boundary as a black line. Bottom row: histograms of all weights on a log scale. "
+        + "; ".join(summaries) + "."))
     return fig

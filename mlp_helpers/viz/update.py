@@ -15,6 +15,9 @@ returns the numbers it shows:
   callback :func:`update_training`) with sliders for :math:`\alpha` and
   :math:`\lambda`: loss and accuracy curves and the decision boundary.
 
+* :func:`plot_learning_curves` - loss and accuracy per epoch of runs trained
+  one after the other (notebook 04's digits, with learning-rate decay).
+
 Browser-test convention (for the learning-rate demo): ``BROWSER_SLIDER`` is
 its slider's description, ``browser_expected(value)`` the readout texts.
 """
@@ -23,13 +26,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .. import forward, init_params, loss_value, one_hot, predict, sgd_step, train
 from ..datasets import make_moons, train_test_split
-from . import render_png
+from . import LiveFigure, demo_box, readout_table, style
 
 # ------------------------------------------------------------ loss surface
 CURVATURES = np.array([1.0, 10.0])  # a, b of L(w) = 1/2 (a w1^2 + b w2^2)
@@ -97,10 +97,8 @@ def lr_trajectory(lr, steps=N_STEPS):
 
 
 def readout_html(numbers, spec):
-    """HTML readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
-    return "<br>".join(
-        f'{label} = <span class="mlp-readout" data-key="{key}">{fmt.format(numbers[key])}</span>'
-        for key, label, fmt in spec)
+    """HTML readout (a table); every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    return readout_table([(key, label, fmt.format(numbers[key])) for key, label, fmt in spec])
 
 
 def browser_expected(value):
@@ -127,58 +125,75 @@ def browser_expected(value):
             "verdict": word}
 
 
+#: The gradient-descent path and the loss per step: vermillion, solid, round markers.
+PATH_STYLE = {"color": style.VERMILLION, "ls": "-", "marker": "o"}
 
 
-def _agg_figure(figsize, dpi):
-    """A Figure with its own Agg canvas, outside pyplot (rendered into a widgets.Image)."""
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
+def _lr_alt(numbers):
+    return ("Left: contour lines of the bowl-shaped loss L(w) = 1/2 (w1² + 10 w2²) over two weights, with the "
+            f"minimum at the origin (black star), the start (-4, 1.5) (grey square) and {N_STEPS} steps of gradient "
+            f"descent with learning rate α = {numbers['lr']:.2f} as a vermillion path of dots. Right: the loss after "
+            f"each step on a log scale. Each step multiplies w1 by {numbers['factor_w1']:.2f} and w2 by "
+            f"{numbers['factor_w2']:.2f} in size; after {N_STEPS} steps the loss is {numbers['final_loss']:.4g} "
+            f"({numbers['verdict']}).")
 
 
-def make_lr_demo(lr=BROWSER_DEFAULT, dpi=80):
+@style.styled
+def make_lr_demo(lr=BROWSER_DEFAULT, dpi=style.LIVE_DPI):
     """Build the learning-rate demo: contours of the bowl with the path, and the loss per step.
 
     Returns a namespace with the figure, artists, ``slider``, ``image``,
-    ``readout`` and ``widget`` (the VBox to display).
+    ``readout``, ``live`` and ``widget`` (the box to display; building the demo
+    again closes the previous copy's widgets).
     """
     import ipywidgets as widgets
+    from matplotlib.lines import Line2D
 
-    fig = _agg_figure((8.4, 3.4), dpi)
-    ax, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+    fig = style.new_figure(8.5, 4.4, dpi=dpi)
+    ax, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.45, 1]})
     g1, g2 = np.meshgrid(np.linspace(-5, 5, 121), np.linspace(-3, 3, 81))
     levels = np.geomspace(0.05, 60, 10)
-    ax.contour(g1, g2, bowl_loss(np.stack([g1, g2], axis=-1)), levels=levels, cmap="viridis", linewidths=0.8)
-    ax.plot([], [], color="tab:green", lw=0.8, label="loss contours")
-    ax.plot([0], [0], "*", color="black", ms=10, label="minimum")
-    ax.plot(*W_START, "s", color="tab:gray", ms=6, label="start")
-    (path,) = ax.plot([], [], "o-", color="tab:red", ms=3, lw=1.2, animated=True, label="gradient-descent path")
+    ax.contour(g1, g2, bowl_loss(np.stack([g1, g2], axis=-1)), levels=levels, colors=style.LIGHT_GREY,
+               linewidths=1.0)
+    ax.plot([0], [0], "*", color=style.BLACK, ms=15)
+    ax.plot(*W_START, "s", color=style.GREY, ms=10)
+    (path,) = ax.plot([], [], color=PATH_STYLE["color"], ls=PATH_STYLE["ls"], marker=PATH_STYLE["marker"], ms=5,
+                      lw=1.6, animated=True)
     ax.set_xlim(-5, 5)
     ax.set_ylim(-3, 3)
     ax.set_xlabel("$w_1$ (gentle direction, curvature 1)")
     ax.set_ylabel("$w_2$ (steep, curvature 10)")
-    ax.set_title(r"$L(w)=\frac{1}{2}(w_1^2+10\,w_2^2)$: the path", fontsize=10)
-    ax.legend(loc="lower left", fontsize=7)
-    (curve,) = ax_loss.plot([], [], "o-", color="tab:red", ms=3, animated=True, label="loss at each step")
-    ax_loss.axhline(bowl_loss(W_START), color="tab:gray", ls="--", lw=1, label="starting loss")
+    ax.set_title(r"$L(w)=\frac{1}{2}(w_1^2+10\,w_2^2)$: the path")
+    (curve,) = ax_loss.plot([], [], color=PATH_STYLE["color"], ls=PATH_STYLE["ls"], marker=PATH_STYLE["marker"],
+                            ms=5, animated=True)
+    ax_loss.axhline(bowl_loss(W_START), color=style.GREY, ls="--", lw=1.5)
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, N_STEPS)
     ax_loss.set_ylim(1e-6, 1e6)
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("loss L (log scale)")
-    ax_loss.set_title("Loss per step", fontsize=10)
-    ax_loss.legend(loc="upper right", fontsize=7)
-    ax_loss.grid(alpha=0.3)
-    fig.tight_layout()
-    demo = SimpleNamespace(fig=fig, ax=ax, ax_loss=ax_loss, path=path, curve=curve, background=None)
+    ax_loss.set_title("Loss per step")
+    ax_loss.grid(True)
+    handles = [
+        Line2D([], [], color=style.LIGHT_GREY, lw=1.0, label="loss contours"),
+        Line2D([], [], ls="", marker="*", color=style.BLACK, ms=13, label="minimum"),
+        Line2D([], [], ls="", marker="s", color=style.GREY, ms=9, label="start"),
+        Line2D([], [], color=PATH_STYLE["color"], ls=PATH_STYLE["ls"], marker=PATH_STYLE["marker"], ms=5,
+               label="gradient descent (path, loss)"),
+        Line2D([], [], color=style.GREY, ls="--", lw=1.5, label="starting loss"),
+    ]
+    # One legend below both panels: outside the data, and in the cached background.
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
+    demo = SimpleNamespace(fig=fig, ax=ax, ax_loss=ax_loss, path=path, curve=curve)
+    demo.live = LiveFigure(fig, (path, curve), _lr_alt(lr_trajectory(lr)))
     demo.slider = widgets.FloatSlider(value=lr, min=LR_MIN, max=LR_MAX, step=BROWSER_STEP,
                                       description=BROWSER_SLIDER, readout_format=".2f",
                                       style={"description_width": "initial"})
-    demo.image = widgets.Image(format="png")
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_lr(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_lr(demo, lr)
+    demo.widget = demo_box("learning rate", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -188,7 +203,7 @@ def update_lr(demo, lr):
     path = np.clip(numbers["path"], -1e6, 1e6)  # a diverging path leaves the plot; keep it finite
     demo.path.set_data(path[:, 0], path[:, 1])
     demo.curve.set_data(np.arange(N_STEPS + 1), np.clip(numbers["losses"], 1e-12, 1e12))
-    demo.image.value, demo.background = render_png(demo.fig, (demo.path, demo.curve), demo.background)
+    demo.live.render(_lr_alt(numbers))
     demo.readout.value = readout_html(numbers, LR_READOUT)
     return numbers
 
@@ -243,63 +258,95 @@ def class1_probability(params):
     return P.reshape(g1.shape)
 
 
-def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=80):
+#: Learning curves: colour and line style differ (and the markers of plot_learning_curves).
+CURVE_STYLES = {
+    "loss": {"color": style.PURPLE, "ls": "-", "marker": "o", "label": "training loss"},
+    "accuracy": {"color": style.GREEN, "ls": "--", "marker": "s", "label": "training accuracy"},
+    "val_accuracy": {"color": style.ORANGE, "ls": "-.", "marker": "^", "label": "held-out accuracy"},
+}
+FIELD_RANGE = (-0.6, 1.6)  # P(class 1) in [0, 1] maps to the middle of the colour map
+FIELD_ALPHA = 0.5          # and half transparent: light regions, the points stand out
+
+
+def _training_alt(run):
+    return ("Left: the two-moons training points, class 0 as blue circles and class 1 as orange triangles, with "
+            "the held-out points as open black squares, on the regions the trained 2-16-2 network assigns to each "
+            "class (cividis colours, darker for class 0, lighter for class 1). Right: training loss, training "
+            f"accuracy and held-out accuracy over {EPOCHS} epochs. With α = {run['lr']:.2f} and λ = "
+            f"{run['lam']:.3f} the final training loss is {run['loss']:.4f}, training accuracy "
+            f"{run['train_acc']:.1%}, held-out accuracy {run['test_acc']:.1%}.")
+
+
+@style.styled
+def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIVE_DPI):
     """Build the training demo (decision boundary + loss/accuracy curves) with α and λ sliders.
 
     Returns a namespace with the figure, artists, ``lr_slider``,
-    ``lam_slider``, ``image``, ``readout``, ``widget`` and a ``cache`` of
+    ``lam_slider``, ``image``, ``readout``, ``live``, ``widget`` (building the
+    demo again closes the previous copy's widgets) and a ``cache`` of
     finished runs keyed by (α, λ).
     """
     import ipywidgets as widgets
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     X_train, X_test, y_train, y_test = moons_data()
-    fig = _agg_figure((8.4, 3.8), dpi)
+    fig = style.new_figure(8.5, 5.0, dpi=dpi)
     ax, ax_c = fig.subplots(1, 2)
     g1, g2 = _GRID
     extent = (g1.min(), g1.max(), g2.min(), g2.max())
-    cmap = colormaps["RdBu_r"]
-    field = ax.imshow(np.zeros_like(g1), extent=extent, origin="lower", cmap=cmap, vmin=-0.6, vmax=1.6,
-                      aspect="auto", animated=True)
-    ax.scatter([], [], marker="s", color=cmap((1 + 0.6) / 2.2), label="predicted class 1 region")
-    ax.scatter([], [], marker="s", color=cmap(0.6 / 2.2), label="predicted class 0 region")
-    pts = [ax.scatter(X_train[y_train == k, 0], X_train[y_train == k, 1], s=10, color=c, ec="white",
-                      lw=0.4, animated=True, label=f"class {k} (training)")
-           for k, c in ((0, "tab:blue"), (1, "tab:red"))]
-    pts.append(ax.scatter(X_test[:, 0], X_test[:, 1], s=14, facecolor="none", ec="black", lw=0.7,
-                          animated=True, label="held-out points"))
+    cmap = colormaps[style.PROBABILITY_CMAP]
+    lo, hi = FIELD_RANGE
+    field = ax.imshow(np.zeros_like(g1), extent=extent, origin="lower", cmap=cmap, vmin=lo, vmax=hi,
+                      aspect="auto", alpha=FIELD_ALPHA, animated=True)
+    pts = [ax.scatter(X_train[y_train == k, 0], X_train[y_train == k, 1], s=28, color=st["color"],
+                      marker=st["marker"], ec=style.BLACK, lw=0.5, animated=True)
+           for k, st in enumerate(style.CLASS_STYLE)]
+    pts.append(ax.scatter(X_test[:, 0], X_test[:, 1], s=30, marker="s", facecolor="none", ec=style.BLACK, lw=1.0,
+                          animated=True))
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title("Decision regions after training", fontsize=10)
+    ax.set_title("Decision regions after training")
     epochs = np.arange(1, EPOCHS + 1)
-    (loss_line,) = ax_c.plot([], [], color="tab:purple", animated=True, label="training loss")
-    (acc_line,) = ax_c.plot([], [], color="tab:green", animated=True, label="training accuracy")
-    (val_line,) = ax_c.plot([], [], color="tab:orange", ls="--", animated=True, label="held-out accuracy")
-    ax_c.set_xlim(0, EPOCHS)
+    lines = {key: ax_c.plot([], [], color=st["color"], ls=st["ls"], lw=2.2, animated=True)[0]
+             for key, st in CURVE_STYLES.items()}
+    ax_c.set_xlim(0.5, EPOCHS + 0.5)
     ax_c.set_ylim(0, 1.05)
     ax_c.set_xlabel("epoch")
     ax_c.set_ylabel("loss / accuracy")
-    ax_c.set_title("Learning curves", fontsize=10)
-    ax_c.grid(alpha=0.3)
+    ax_c.set_title("Learning curves")
+    ax_c.grid(True)
+    handles = [
+        Line2D([], [], ls="", marker=st["marker"], color=st["color"], mec=style.BLACK, ms=8,
+               label=f"class {k} (training)") for k, st in enumerate(style.CLASS_STYLE)
+    ] + [
+        Line2D([], [], ls="", marker="s", mfc="none", mec=style.BLACK, ms=8, label="held-out points"),
+        Patch(facecolor=cmap((0 - lo) / (hi - lo)), alpha=FIELD_ALPHA, edgecolor=style.BLACK,
+              label="region: class 0"),
+        Patch(facecolor=cmap((1 - lo) / (hi - lo)), alpha=FIELD_ALPHA, edgecolor=style.BLACK, hatch="..",
+              label="region: class 1"),
+    ] + [Line2D([], [], color=st["color"], ls=st["ls"], lw=2.2, label=st["label"]) for st in CURVE_STYLES.values()]
     # One legend below both panels: outside the axes, so it stays in the cached background.
-    handles = ax.get_legend_handles_labels()[0] + ax_c.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7)
-    fig.tight_layout(rect=(0, 0.13, 1, 1))
-    demo = SimpleNamespace(fig=fig, field=field, pts=pts, loss_line=loss_line, acc_line=acc_line,
-                           val_line=val_line, epochs=epochs, background=None, cache={})
-    style = {"description_width": "initial"}
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, columnspacing=1.0)
+    demo = SimpleNamespace(fig=fig, field=field, pts=pts, loss_line=lines["loss"], acc_line=lines["accuracy"],
+                           val_line=lines["val_accuracy"], epochs=epochs, cache={})
+    artists = (field, *pts, lines["loss"], lines["accuracy"], lines["val_accuracy"])
+    demo.live = LiveFigure(fig, artists, "Decision regions and learning curves of a network trained on two moons.")
+    slider_style = {"description_width": "initial"}
     demo.lr_slider = widgets.FloatSlider(value=lr, min=0.1, max=3.0, step=0.1, description="training α",
-                                         readout_format=".2f", continuous_update=False, style=style)
+                                         readout_format=".2f", continuous_update=False, style=slider_style)
     demo.lam_slider = widgets.FloatSlider(value=lam, min=0.0, max=0.01, step=0.001, description="λ (L2)",
-                                          readout_format=".3f", continuous_update=False, style=style)
-    demo.image = widgets.Image(format="png")
+                                          readout_format=".3f", continuous_update=False, style=slider_style)
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.lr_slider.observe(lambda ch: update_training(demo, ch["new"], demo.lam_slider.value), names="value")
     demo.lam_slider.observe(lambda ch: update_training(demo, demo.lr_slider.value, ch["new"]), names="value")
-    demo.widget = widgets.VBox([widgets.HBox([demo.lr_slider, demo.lam_slider]),
-                                widgets.HBox([demo.image, demo.readout])])
     update_training(demo, lr, lam)
+    demo.widget = demo_box("training", [widgets.HBox([demo.lr_slider, demo.lam_slider]),
+                                        widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -314,7 +361,69 @@ def update_training(demo, lr, lam):
     demo.loss_line.set_data(demo.epochs, np.minimum(h["loss"], 1.05))
     demo.acc_line.set_data(demo.epochs, h["accuracy"])
     demo.val_line.set_data(demo.epochs, h["val_accuracy"])
-    artists = (demo.field, *demo.pts, demo.loss_line, demo.acc_line, demo.val_line)
-    demo.image.value, demo.background = render_png(demo.fig, artists, demo.background)
+    demo.live.render(_training_alt(run))
     demo.readout.value = readout_html(run, TRAIN_READOUT)
     return run
+
+
+# ------------------------------------------------------ learning curves
+@style.styled
+def plot_learning_curves(histories, lrs, target=None, title="Digits, 64-100-10"):
+    """Loss and accuracy per epoch of runs trained one after the other (learning-rate decay).
+
+    histories : list of :func:`mlp_helpers.train` histories (dicts with
+        ``loss``, ``accuracy`` and ``val_accuracy``, one entry per epoch),
+        trained in this order.
+    lrs : the learning rate of each run (same length).
+    target : optional accuracy to mark with a horizontal line (e.g. 0.97).
+    Returns ``fig``: epochs are numbered from 1, and the accuracy axis starts
+    below the lowest accuracy, so epoch 1 is on the plot.
+    """
+    from matplotlib.lines import Line2D
+
+    if not histories or len(histories) != len(lrs):
+        raise ValueError(f"lrs: expected one learning rate per history ({len(histories)}), got {len(lrs)}")
+    series = {key: np.concatenate([np.asarray(h[key], dtype=float) for h in histories])
+              for key in ("loss", "accuracy", "val_accuracy")}
+    n = series["loss"].size
+    epochs = np.arange(1, n + 1)
+    switches = np.cumsum([len(h["loss"]) for h in histories])[:-1]
+    fig = style.new_figure(8.5, 4.3)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    st = CURVE_STYLES
+    ax_loss.plot(epochs, series["loss"], color=st["loss"]["color"], ls=st["loss"]["ls"], marker=st["loss"]["marker"],
+                 ms=4)
+    for key in ("accuracy", "val_accuracy"):
+        ax_acc.plot(epochs, series[key], color=st[key]["color"], ls=st[key]["ls"], marker=st[key]["marker"], ms=4)
+    handles = [Line2D([], [], color=st[key]["color"], ls=st[key]["ls"], marker=st[key]["marker"], ms=5,
+                      label=st[key]["label"]) for key in ("loss", "accuracy", "val_accuracy")]
+    lowest = float(min(series["accuracy"].min(), series["val_accuracy"].min()))
+    if target is not None:
+        ax_acc.axhline(target, color=style.BLACK, lw=1.0, ls=(0, (8, 3)))
+        handles.append(Line2D([], [], color=style.BLACK, lw=1.0, ls=(0, (8, 3)), label=f"target {target:.0%}"))
+        lowest = min(lowest, float(target))
+    for ax in (ax_loss, ax_acc):
+        for s in switches:
+            ax.axvline(s + 0.5, color=style.GREY, ls=":", lw=2)
+        ax.set_xlabel("epoch")
+        ax.set_xlim(0.5, n + 0.5)
+        ax.grid(True)
+    if len(switches):
+        handles.append(Line2D([], [], color=style.GREY, ls=":", lw=2, label="learning rate "
+                              + r" $\to$ ".join(f"{lr:g}" for lr in lrs)))
+    ax_loss.set_ylim(0, None)
+    ax_loss.set_ylabel("cross-entropy loss")
+    ax_loss.set_title(f"{title}: training loss")
+    ax_acc.set_ylim(max(0.0, np.floor((lowest - 0.02) * 20) / 20), 1.005)
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.set_title("Accuracy per epoch")
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
+    style.set_alt(fig, (
+        f"Two line plots over {n} epochs. Left: the training loss falls from {series['loss'][0]:.3f} to "
+        f"{series['loss'][-1]:.3f}. Right: training accuracy goes from {series['accuracy'][0]:.1%} to "
+        f"{series['accuracy'][-1]:.1%} and held-out accuracy from {series['val_accuracy'][0]:.1%} to "
+        f"{series['val_accuracy'][-1]:.1%}"
+        + (f", against a target line at {target:.0%}" if target is not None else "")
+        + (". A dotted vertical line marks each change of the learning rate ("
+           + " to ".join(f"{lr:g}" for lr in lrs) + ")." if len(switches) else ".")))
+    return fig
