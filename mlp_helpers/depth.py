@@ -43,7 +43,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import check_choice, check_scalar
+from ._validate import as_float_array, check_choice, check_finite_result, check_flag, check_scalar
 from .activations import ACTIVATIONS, get_activation
 from .check import Diagnosis, diagnose
 from .losses import one_hot
@@ -126,10 +126,19 @@ def gaussian_expectation(fn, var):
     var = check_scalar("var", var, low=0.0)
     sigma = math.sqrt(var)
     x, w = _midpoint_nodes(_quadrature_step(sigma))
-    values = np.asarray(fn(sigma * x), dtype=float)
+    values = as_float_array("fn", fn(sigma * x))  # real and finite at every node
     if values.shape != x.shape:
         raise ValueError(f"fn: expected an element-wise function (output shape {x.shape}), got shape {values.shape}")
-    return float(w @ values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = float(w @ values)
+    return check_finite_result("fn, var", result, "the expectation")
+
+
+def _expectation(fn, var):
+    """``gaussian_expectation`` without its checks, for mean_field (which checks its own results)."""
+    sigma = math.sqrt(var)
+    x, w = _midpoint_nodes(_quadrature_step(sigma))
+    return float(w @ np.asarray(fn(sigma * x), dtype=float))
 
 
 QUADRATURE_HALF_WIDTH = 12.0      # phi(12) = 5e-32: nothing beyond it counts
@@ -177,19 +186,23 @@ def mean_field(activation, depth, gain, q0=1.0):
     q = np.empty(depth)
     chi = np.empty(depth)
     q_prev = None
+    g2 = gain * gain  # inf for a huge gain (gain ** 2 would raise OverflowError): refused below
     with np.errstate(over="ignore", invalid="ignore"):
         for l in range(depth):
-            q[l] = gain ** 2 * (q0 if l == 0 else gaussian_expectation(lambda z: act.f(z) ** 2, q_prev))
+            q[l] = g2 * (q0 if l == 0 else _expectation(lambda z: act.f(z) ** 2, q_prev))
             if not np.isfinite(q[l]):
                 raise ValueError(f"gain: the recursion overflows at layer {l + 1} with gain {gain}; "
                                  "use a gain closer to 1 or fewer layers")
-            chi[l] = gain ** 2 * gaussian_expectation(lambda z: act.df(z) ** 2, q[l])
+            chi[l] = g2 * _expectation(lambda z: act.df(z) ** 2, q[l])
             q_prev = q[l]
     with np.errstate(under="ignore"):
         log_chi = np.log(np.maximum(chi, 1e-300))
     # E[delta_l^2]/E[delta_D^2] = prod_{k=l}^{D-1} chi_k (empty product at l = D)
     tail = np.concatenate([np.cumsum(log_chi[:-1][::-1])[::-1], [0.0]])
-    return {"q": q, "chi": chi, "delta_ratio": np.exp(0.5 * tail)}
+    with np.errstate(over="ignore"):
+        ratio = np.exp(0.5 * tail)
+    check_finite_result("gain", np.concatenate([chi, ratio]), "the gradient recursion")
+    return {"q": q, "chi": chi, "delta_ratio": ratio}
 
 
 # ------------------------------------------------------------ measured
@@ -301,11 +314,10 @@ def layer_statistics(activation, depth, gain=1.0, width=WIDTH, n_samples=N_SAMPL
     n_samples = _check_int("n_samples", n_samples, 1)
     n_classes = _check_int("n_classes", n_classes, 2)
     seeds = _check_seeds(seeds)
-    if not isinstance(weight_grads, bool):
-        raise TypeError(f"weight_grads: expected True or False, got {weight_grads!r}")
+    weight_grads = check_flag("weight_grads", weight_grads)
     Ws, X, Y = _stacked(depth, width, n_samples, n_classes, seeds)
-    Ws = [gain * W for W in Ws]
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # overflow is refused below
+        Ws = [gain * W for W in Ws]
         z2, dnorm, gnorm = _batched_pass(Ws, X, Y, activation, weight_grads)
     finite = np.isfinite(z2).all() and np.isfinite(dnorm).all() and (not weight_grads or np.isfinite(gnorm).all())
     if not finite or np.any(dnorm == 0):

@@ -37,7 +37,10 @@ def _as_number(name, x):
             x = x.item()
         else:
             raise TypeError(f"{name}: expected a real number or a Value, got {type(x).__name__}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # a Python int beyond float64
+        raise ValueError(f"{name}: expected a finite number, got an integer beyond float64") from None
     if not math.isfinite(x):
         raise ValueError(f"{name}: expected a finite number, got {x}")
     return x
@@ -69,6 +72,14 @@ class Value:
         self.data = _as_number("data", data)
         if not isinstance(label, str):
             raise TypeError(f"label: expected a str, got {type(label).__name__}")
+        if not isinstance(parents, (tuple, list)):
+            raise TypeError(f"parents: expected a tuple of Value nodes, got {type(parents).__name__}")
+        if isinstance(local, np.ndarray):
+            local = as_float_array("local", local, ndim=1, allow_empty=True)
+        elif not isinstance(local, (tuple, list)):
+            raise TypeError(f"local: expected a tuple of numbers, one per parent, got {type(local).__name__}")
+        if not isinstance(op, str):
+            raise TypeError(f"op: expected a str such as '+' or 'tanh', got {type(op).__name__}")
         parents, local = tuple(parents), tuple(local)
         for i, p in enumerate(parents):
             if not isinstance(p, Value):
@@ -76,7 +87,7 @@ class Value:
         if len(local) != len(parents):
             raise ValueError(f"local: expected one local derivative per parent ({len(parents)}), got {len(local)}")
         self.local = tuple(_as_number(f"local[{i}]", d) for i, d in enumerate(local))
-        self.parents, self.op, self.label, self.grad = parents, str(op), label, 0.0
+        self.parents, self.op, self.label, self.grad = parents, op, label, 0.0
 
     def __repr__(self):
         name = f"{self.label}: " if self.label else ""
@@ -271,34 +282,38 @@ def scalar_network(params, x, y, activation="relu_plus_sin", layout="columns"):
     y = as_float_array("y", y, ndim=1)
     if y.shape != (Ws[-1].shape[1],):
         raise ValueError(f"y: expected shape ({Ws[-1].shape[1]},), a one-hot target, got {y.shape}")
-    f = _SCALAR_ACTIVATIONS[activation]
-    leaves = {}
-    h = [Value(float(v), f"x[{i}]") for i, v in enumerate(x)]
-    L = len(Ws)
-    for l, (W, b) in enumerate(zip(Ws, bs), start=1):
-        n_in, n_out = W.shape
-        # leaves in the caller's layout, names as the caller indexes them
-        Wv = np.empty((n_out, n_in) if layout == "columns" else (n_in, n_out), dtype=object)
-        for i in range(n_out):
-            for j in range(n_in):
-                idx = (i, j) if layout == "columns" else (j, i)
-                Wv[idx] = Value(float(W[j, i]), f"W{l}[{idx[0]},{idx[1]}]")
-        bv = np.array([Value(float(b[i]), f"b{l}[{i}]") for i in range(n_out)], dtype=object)
-        leaves[f"W{l}"] = Wv
-        leaves[f"b{l}"] = bv.reshape(bias_shapes[l - 1])
-        z = []
-        for i in range(n_out):
-            zi = bv[i]
-            for j in range(n_in):
-                w = Wv[i, j] if layout == "columns" else Wv[j, i]
-                zi = zi + w * h[j]
-            zi.label = f"z{l}[{i}]"
-            z.append(zi)
-        h = z if l == L else [f(zi) for zi in z]
-    m = max(zi.data for zi in h)
-    lse = value_sum((zi - m).exp() for zi in h).log() + m
-    loss = lse - value_sum(zi * float(yk) for zi, yk in zip(h, y) if yk != 0.0)
-    loss.label = "L"
+    try:  # huge finite input overflows a node (inf is refused by Value, exp raises OverflowError)
+        f = _SCALAR_ACTIVATIONS[activation]
+        leaves = {}
+        h = [Value(float(v), f"x[{i}]") for i, v in enumerate(x)]
+        L = len(Ws)
+        for l, (W, b) in enumerate(zip(Ws, bs), start=1):
+            n_in, n_out = W.shape
+            # leaves in the caller's layout, names as the caller indexes them
+            Wv = np.empty((n_out, n_in) if layout == "columns" else (n_in, n_out), dtype=object)
+            for i in range(n_out):
+                for j in range(n_in):
+                    idx = (i, j) if layout == "columns" else (j, i)
+                    Wv[idx] = Value(float(W[j, i]), f"W{l}[{idx[0]},{idx[1]}]")
+            bv = np.array([Value(float(b[i]), f"b{l}[{i}]") for i in range(n_out)], dtype=object)
+            leaves[f"W{l}"] = Wv
+            leaves[f"b{l}"] = bv.reshape(bias_shapes[l - 1])
+            z = []
+            for i in range(n_out):
+                zi = bv[i]
+                for j in range(n_in):
+                    w = Wv[i, j] if layout == "columns" else Wv[j, i]
+                    zi = zi + w * h[j]
+                zi.label = f"z{l}[{i}]"
+                z.append(zi)
+            h = z if l == L else [f(zi) for zi in z]
+        m = max(zi.data for zi in h)
+        lse = value_sum((zi - m).exp() for zi in h).log() + m
+        loss = lse - value_sum(zi * float(yk) for zi, yk in zip(h, y) if yk != 0.0)
+        loss.label = "L"
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(f"params, x, y: the forward pass overflows float64 ({exc}); "
+                         "the values are too large, scale them down") from None
     return loss, leaves
 
 

@@ -51,7 +51,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_scalar
+from ._validate import (as_float_array, check_choice, check_finite_result, check_flag, check_range, check_scalar,
+                        check_seed)
 
 
 # ---------------------------------------------------------------- the updates
@@ -153,15 +154,27 @@ def _float_array(name, value):
     return as_float_array(name, value)
 
 
+def _keys(d):
+    """The keys of dict ``d`` for a message (any types: a misnamed key may be a number)."""
+    return "[" + ", ".join(map(repr, d)) + "]"
+
+
+#: The state entries that are running means of g**2: a negative one has no square root.
+_NONNEGATIVE_STATE = ("mean_square", "v")
+
+
 def _check_params_grads(params, grads):
     """``params`` and ``grads`` as dicts of float arrays with the same keys and shapes."""
     if not isinstance(params, dict) or not params:
         got = f"{type(params).__name__}" if not isinstance(params, dict) else "an empty dict"
         raise TypeError(f"params: expected a dict of arrays such as {{'W1': ..., 'b1': ...}}, got {got}")
+    bad_keys = [k for k in params if not isinstance(k, str)]
+    if bad_keys:
+        raise TypeError(f"params: expected str keys such as 'W1', got {bad_keys[0]!r}")
     p = {k: _float_array(f"params['{k}']", v) for k, v in params.items()}
     if not isinstance(grads, dict) or set(grads) != set(params):
-        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
-        raise ValueError(f"grads: expected the keys of params {sorted(params)}, got {got}")
+        got = _keys(grads) if isinstance(grads, dict) else type(grads).__name__
+        raise ValueError(f"grads: expected the keys of params {_keys(params)}, got {got}")
     g = {}
     for k in params:
         g[k] = _float_array(f"grads['{k}']", grads[k])
@@ -175,19 +188,21 @@ def _check_state(state, params, names):
     if state is None:
         return {n: {k: np.zeros(v.shape) for k, v in params.items()} for n in names}
     if not isinstance(state, dict) or set(state) != set(names):
-        got = sorted(state) if isinstance(state, dict) else type(state).__name__
-        raise ValueError(f"state: expected None (first step) or a dict with keys {sorted(names)}, got {got}")
+        got = _keys(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"state: expected None (first step) or a dict with keys {list(names)}, got {got}")
     out = {}
     for n in names:
         part = state[n]
         if not isinstance(part, dict) or set(part) != set(params):
-            got = sorted(part) if isinstance(part, dict) else type(part).__name__
-            raise ValueError(f"state['{n}']: expected the keys of params {sorted(params)}, got {got}")
+            got = _keys(part) if isinstance(part, dict) else type(part).__name__
+            raise ValueError(f"state['{n}']: expected the keys of params {_keys(params)}, got {got}")
         out[n] = {}
         for k in params:
             arr = _float_array(f"state['{n}']['{k}']", part[k])
             if arr.shape != params[k].shape:
                 raise ValueError(f"state['{n}']['{k}']: expected shape {params[k].shape}, got {arr.shape}")
+            if n in _NONNEGATIVE_STATE:  # a running mean of g**2
+                check_range(f"state['{n}']['{k}']", arr, low=0.0)
             out[n][k] = arr
     return out
 
@@ -206,15 +221,16 @@ def _check_hyper(name, hyper):
     allowed = set(known) | ({"nesterov"} if name == "momentum_buffer" else set())
     unknown = sorted(set(hyper) - allowed)
     if unknown:
-        raise TypeError(f"{name}: unknown hyperparameter(s) {unknown}; known: {sorted(known) or 'none'}")
+        raise TypeError(f"hyper: unknown hyperparameter(s) {unknown} of optimizer {name!r}; "
+                        f"known: {sorted(known) or 'none'}")
     out = dict(known, **hyper)
     for key, value in out.items():
         if key in ("momentum", "rho", "beta1", "beta2"):
             out[key] = _check_rate(key, value)
         elif key == "eps":
             out[key] = check_scalar("eps", value, low=0.0, low_inclusive=False)
-        elif key == "nesterov" and not isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"nesterov: expected True or False, got {value!r}")
+        elif key == "nesterov":
+            out[key] = check_flag("nesterov", value)
     return out
 
 
@@ -228,10 +244,12 @@ def _apply(name, params, grads, state, lr, t, hyper):
     s = _check_state(state, p, opt.state_names)
     new_params, new_state = {}, {n: {} for n in opt.state_names}
     for k in p:
-        theta, parts = opt.kernel(p[k], g[k], tuple(s[n][k] for n in opt.state_names), lr, t, **hyper)
-        new_params[k] = theta
+        with np.errstate(over="ignore", invalid="ignore"):  # huge finite input may overflow: refused below
+            theta, parts = opt.kernel(p[k], g[k], tuple(s[n][k] for n in opt.state_names), lr, t, **hyper)
+        names = f"params['{k}'], grads['{k}'], " + (f"state, " if opt.state_names else "") + "lr"
+        new_params[k] = check_finite_result(names, theta, f"the update of {k!r}")
         for n, arr in zip(opt.state_names, parts):
-            new_state[n][k] = arr
+            new_state[n][k] = check_finite_result(names, arr, f"the new state['{n}'] of {k!r}")
     return new_params, new_state
 
 
@@ -388,10 +406,14 @@ def run_optimizer(name, grad_fn, w0, lr, steps, **hyper):
     path = np.empty((steps + 1, w.size))
     path[0] = w
     for i in range(steps):
-        g = np.asarray(grad_fn(w), dtype=float)
-        if i == 0 and g.shape != w.shape:
-            raise ValueError(f"grad_fn: expected a gradient of shape {w.shape}, got {g.shape}")
-        w, state = opt.kernel(w, g, state, lrs[i], i + 1, **hyper)
+        g = as_float_array("grad_fn", grad_fn(w))
+        if g.shape != w.shape:
+            raise ValueError(f"grad_fn: expected a gradient of shape {w.shape}, got {g.shape} at step {i}")
+        with np.errstate(over="ignore", invalid="ignore"):  # huge finite w0 or lr may overflow: refused below
+            w, state = opt.kernel(w, g, state, lrs[i], i + 1, **hyper)
+        check_finite_result("w0, lr", w, f"step {i + 1}")
+        for part in state:
+            check_finite_result("w0, lr", part, f"the optimizer state at step {i + 1}")
         path[i + 1] = w
     return path
 
@@ -461,10 +483,14 @@ def warmup_cosine(t, lr, warmup, total, start_factor=0.1, lr_min=0.0):
     t : int >= 0.  lr : α > 0.  warmup : W >= 1.  total : T > W.  Returns a float.
     """
     t = _check_t(t)
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
     warmup = check_scalar("warmup", warmup, low=1, integer=True)
     total = check_scalar("total", total, low=1, integer=True)
     if total <= warmup:
         raise ValueError(f"total: expected total > warmup = {warmup}, got {total}")
+    # both phases' arguments, whichever phase t is in
+    start_factor = check_scalar("start_factor", start_factor, low=0.0, high=1.0, low_inclusive=False)
+    lr_min = check_scalar("lr_min", lr_min, low=0.0, high=lr)
     if t < warmup:
         return linear_warmup(t, lr, warmup, start_factor)
     return cosine_decay(t - warmup, lr, total - warmup, lr_min)
@@ -500,7 +526,7 @@ def lr_schedule(name, steps, lr, **kwargs):
     known = [p for p in inspect.signature(fn).parameters if p not in ("t", "lr")]
     unknown = sorted(set(kwargs) - set(known))
     if unknown:
-        raise TypeError(f"{fn.__name__}: unknown argument(s) {unknown}; known: {known or 'none'}")
+        raise TypeError(f"kwargs: unknown argument(s) {unknown} of {fn.__name__}; known: {known or 'none'}")
     return np.array([fn(t, lr, **kwargs) for t in range(steps)])
 
 
@@ -528,10 +554,13 @@ def predicted_gradient_variance(per_sample_grads, batch_size, replace=False):
     batch_size : B, 1 <= B (<= n without replacement).  Returns a float.
     """
     G, B = _check_per_sample(per_sample_grads, batch_size)
+    replace = check_flag("replace", replace)
     n = G.shape[0]
     if not replace and B > n:
         raise ValueError(f"batch_size: expected at most n = {n} without replacement, got {B}")
-    sigma2 = float(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge finite gradients may overflow: refused below
+        sigma2 = float(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))
+    check_finite_result("per_sample_grads", sigma2, "the variance of the per-sample gradients")
     return sigma2 / B if replace else sigma2 / B * (n - B) / (n - 1)
 
 
@@ -547,17 +576,22 @@ def minibatch_gradient_variance(per_sample_grads, batch_size, n_draws=200, seed=
     """
     G, B = _check_per_sample(per_sample_grads, batch_size)
     n_draws = check_scalar("n_draws", n_draws, low=1, integer=True)
+    seed = check_seed("seed", seed)
+    replace = check_flag("replace", replace)
     n = G.shape[0]
     if not replace and B > n:
         raise ValueError(f"batch_size: expected at most n = {n} without replacement, got {B}")
     rng = np.random.default_rng(seed)
-    g = G.mean(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = G.mean(axis=0)
     if replace:
         idx = rng.integers(0, n, size=(n_draws, B))
     else:
         idx = np.array([rng.choice(n, size=B, replace=False) for _ in range(n_draws)])  # a B-subset per draw
-    g_hat = G[idx].mean(axis=1)
-    return float(np.mean(np.sum((g_hat - g) ** 2, axis=1)))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge finite gradients may overflow: refused below
+        g_hat = G[idx].mean(axis=1)
+        result = float(np.mean(np.sum((g_hat - g) ** 2, axis=1)))
+    return check_finite_result("per_sample_grads", result, "the measured variance")
 
 
 # ---------------------------------------------------------------- the exercise's self-check

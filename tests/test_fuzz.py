@@ -528,12 +528,68 @@ class AnswerKey(Kind):
 
 @dataclass
 class Options(Kind):
-    """gradient_check's ``**options``: an unknown option name must be refused."""
+    """A ``**options`` argument: an unknown option name must be refused.  ``exclude``: the
+    function's own arguments among the probe names (run_optimizer's ``lr`` is no option)."""
 
+    exclude: tuple = ()
     categories: tuple = ("keys",)
 
     def bad(self, category, valid, data):
-        return Bad({data.draw(st.sampled_from(["activaton", "lr", "Loss", "penalty"]), label="opt"): "relu"}, True)
+        names = [n for n in ("activaton", "lr", "Loss", "penalty") if n not in self.exclude]
+        return Bad({data.draw(st.sampled_from(names), label="opt"): "relu"}, True)
+
+
+@dataclass
+class State(Kind):
+    """An optimizer's ``state``: None, or ``{name: dict like params}`` for each of ``names``;
+    the entries of ``nonnegative`` (running means of g**2) must be >= 0."""
+
+    names: tuple = ()
+    nonnegative: tuple = ()
+    optional: bool = True
+
+    @property
+    def categories(self):
+        cats = ("type", "keys", "empty", "nonfinite", "huge", "shape", "ndim")
+        return cats + (("range",) if self.nonnegative else ())
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = ["velocity", 3.0, [np.ones(2)], list(valid.items()), np.ones(3), {n: 3.0 for n in valid},
+                    {n: list(v.values()) for n, v in valid.items()}]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        if category == "range":
+            n = data.draw(st.sampled_from(self.nonnegative), label="name")
+            k = data.draw(st.sampled_from(list(valid[n])), label="key")
+            spoiled = Arr(low=0.0).bad("range", valid[n][k], data)
+            return Bad({**valid, n: {**valid[n], k: spoiled.value}}, True, (n, k))
+        if category == "keys" and data.draw(st.booleans(), label="outer keys"):
+            d = dict(valid)
+            how = data.draw(st.sampled_from(["rename", "drop", "extra"]), label="how")
+            n = data.draw(st.sampled_from(list(d)), label="name")
+            if how == "drop":
+                del d[n]
+            elif how == "extra":
+                d["extra"] = d[n]
+            else:
+                d[n.upper() if n.upper() != n else n + "x"] = d.pop(n)
+            return Bad(d, True)
+        n = data.draw(st.sampled_from(list(valid)), label="name")
+        spoiled = Like().bad(category, valid[n], data)
+        return Bad({**valid, n: spoiled.value}, spoiled.must_raise, (n, *spoiled.names))
+
+
+@dataclass
+class Parents(Kind):
+    """Value's ``parents``: a sequence of Value nodes (as many as ``local`` has entries)."""
+
+    categories: tuple = ("type",)
+
+    def bad(self, category, valid, data):
+        return Bad(data.draw(st.sampled_from([None, 3, 1.5, "ab", [1.0, 2.0], (mh.Value(1.0),), [mh.Value(1.0), None],
+                                              {"a": 1}, object()]), label="parents"), True)
 
 
 # ------------------------------------------------------------------ fixtures
@@ -801,6 +857,98 @@ def _rows():
         "layer_gradients", lambda: {"H": _z(), "Delta": _z(seed=4)[:, :2]},
         {"H": Arr(ndim=(2,), fixed=(0,)), "Delta": Arr(ndim=(2,), fixed=(0,))},
         alias={"H": ("Delta",), "Delta": ("H",)})
+
+    # optimizers (notebook 07): state is None or {name: dict like params}
+    def opt_args(names=(), **extra):
+        def build():
+            state = {n: {k: np.abs(v) for k, v in _grads().items()} for n in names} if names else None
+            return {"params": _net(), "grads": _grads(), "state": state, "lr": 0.1, **extra}
+        return build
+
+    opt_alias = {"params": ("grads", "state"), "grads": ("params",), "state": ("params",)}
+    opt_kinds = {"params": Params(keys="like"), "grads": Like(), "lr": Scalar(low=0.0, low_open=True)}
+    rate = Scalar(low=0.0, high=1.0, high_open=True)
+    positive = Scalar(low=0.0, low_open=True)
+    rows["OPTIMIZERS"] = NotFuzzed("a table of unchecked kernels; they are fuzzed through the *_step functions "
+                                   "and run_optimizer")
+    rows["momentum_velocity_step"] = Row(
+        "momentum_velocity_step", opt_args(("velocity",)),
+        {**opt_kinds, "state": State(("velocity",)), "momentum": rate}, alias=opt_alias)
+    rows["momentum_buffer_step"] = Row(
+        "momentum_buffer_step", opt_args(("buffer",)),
+        {**opt_kinds, "state": State(("buffer",)), "momentum": rate, "nesterov": Flag()}, alias=opt_alias)
+    rows["rmsprop_step"] = Row(
+        "rmsprop_step", opt_args(("mean_square",)),
+        {**opt_kinds, "state": State(("mean_square",), nonnegative=("mean_square",)), "rho": rate, "eps": positive},
+        alias=opt_alias)
+    rows["adam_step"] = Row(
+        "adam_step", opt_args(("m", "v"), t=3),
+        {**opt_kinds, "state": State(("m", "v"), nonnegative=("v",)), "beta1": rate, "beta2": rate, "eps": positive,
+         "t": Count(low=1)}, alias=opt_alias)
+    rows["run_optimizer"] = Row(
+        "run_optimizer", lambda: {"name": "adam", "grad_fn": np.cos, "w0": np.array([1.0, -2.0, 0.5]), "lr": 0.1,
+                                  "steps": 4},
+        {"name": Choice(lambda: tuple(mh.OPTIMIZERS)), "grad_fn": Fn(returns=True), "w0": Arr(ndim=(1,), fixed=()),
+         "lr": Scalar(low=0.0, low_open=True), "steps": Count(low=0), "options": Options(exclude=("lr",))},
+        alias={"grad_fn": ("w0",), "options": ("hyper",)})
+    rows["SCHEDULES"] = NotFuzzed("a table of the schedule functions, each fuzzed under its own name "
+                                  "(and through lr_schedule)")
+    rows["lr_schedule"] = Row(
+        "lr_schedule", lambda: {"name": "warmup_cosine", "steps": 6, "lr": 0.1, "warmup": 2, "total": 5},
+        {"name": Choice(lambda: tuple(mh.SCHEDULES)), "steps": Count(low=1), "lr": positive, "options": Options(exclude=("lr",))},
+        alias={"options": ("kwargs",)})
+    t_kind = Count(low=0)
+    rows["step_decay"] = Row(
+        "step_decay", lambda: {"t": 5, "lr": 0.1, "step_size": 2},
+        {"t": t_kind, "lr": positive, "step_size": Count(low=1),
+         "gamma": Scalar(low=0.0, high=1.0, low_open=True)})
+    rows["cosine_decay"] = Row(
+        "cosine_decay", lambda: {"t": 3, "lr": 0.1, "total": 8, "lr_min": 0.01},
+        {"t": t_kind, "lr": positive, "total": Count(low=1), "lr_min": Scalar(low=0.0)}, alias={"lr_min": ("lr",)})
+    rows["linear_warmup"] = Row(
+        "linear_warmup", lambda: {"t": 1, "lr": 0.1, "warmup": 4},
+        {"t": t_kind, "lr": positive, "warmup": Count(low=1), "start_factor": Scalar(low=0.0, high=1.0, low_open=True)})
+    rows["warmup_cosine"] = Row(
+        "warmup_cosine", lambda: {"t": 1, "lr": 0.1, "warmup": 3, "total": 8, "lr_min": 0.01},
+        {"t": t_kind, "lr": positive, "warmup": Count(low=1), "total": Count(low=1),
+         "start_factor": Scalar(low=0.0, high=1.0, low_open=True), "lr_min": Scalar(low=0.0)},
+        alias={"lr_min": ("lr",), "total": ("warmup",), "warmup": ("total",)})
+    grads_kind = Arr(ndim=(2,), fixed=())
+    rows["predicted_gradient_variance"] = Row(
+        "predicted_gradient_variance", lambda: {"per_sample_grads": _z((6, 3)), "batch_size": 2},
+        {"per_sample_grads": grads_kind, "batch_size": Count(low=1), "replace": Flag()},
+        alias={"batch_size": ("per_sample_grads",)})
+    rows["minibatch_gradient_variance"] = Row(
+        "minibatch_gradient_variance", lambda: {"per_sample_grads": _z((6, 3)), "batch_size": 2, "n_draws": 20},
+        {"per_sample_grads": grads_kind, "batch_size": Count(low=1), "n_draws": Count(low=1), "seed": Seed(),
+         "replace": Flag()},
+        alias={"batch_size": ("per_sample_grads",)})
+
+    # depth and scalar graphs (notebook 08)
+    rows["init_std"] = Row("init_std", lambda: {"rule": "glorot", "n_in": 3, "n_out": 5},
+                           {"rule": Choice(lambda: ("he", "xavier", "glorot")), "n_in": Count(low=1),
+                            "n_out": Count(low=1, optional=True)})
+    rows["gaussian_expectation"] = Row("gaussian_expectation", lambda: {"fn": np.cos, "var": 2.0},
+                                       {"fn": Fn(returns=True), "var": Scalar(low=0.0)})
+    rows["mean_field"] = Row("mean_field", lambda: {"activation": "tanh", "depth": 4, "gain": 1.2},
+                             {"activation": Choice(_act_names), "depth": Count(low=1, high=200),
+                              "gain": positive, "q0": positive})
+    rows["layer_statistics"] = Row(
+        "layer_statistics", lambda: {"activation": "tanh", "depth": 3, "gain": 1.0, "width": 4, "n_samples": 3,
+                                     "n_classes": 2, "seeds": (0, 1)},
+        {"activation": Choice(_act_names), "depth": Count(low=1, high=200), "gain": positive, "width": Count(low=1),
+         "n_samples": Count(low=1), "n_classes": Count(low=2), "seeds": Seed(), "weight_grads": Flag()})
+    rows["Value"] = Row(  # a class: its constructor is what takes input
+        "Value", lambda: {"data": 1.5, "label": "a", "parents": (mh.Value(1.0), mh.Value(2.0)),
+                          "local": np.array([0.5, -1.0]), "op": "+"},
+        {"data": Scalar(), "label": Text(), "parents": Parents(), "local": Arr(ndim=(1,)), "op": Text()},
+        alias={"parents": ("local",), "local": ("parents",)})
+    rows["scalar_network"] = Row(
+        "scalar_network", lambda: {"params": _net((2, 3, 2), seed=4, layout="columns"), "x": np.array([0.5, -1.0]),
+                                   "y": np.array([1.0, 0.0])},
+        {"params": Params(), "x": Arr(ndim=(1,)), "y": Arr(ndim=(1,)),
+         "activation": Choice(lambda: ("identity", "relu", "sigmoid", "tanh", "relu_plus_sin")), "layout": LAYOUT},
+        alias={"params": ("x", "y"), "x": ("params",), "y": ("params",)})
 
     # instructor tools (not in __all__)
     rows["instructor.worked.worked_solution"] = Row(
