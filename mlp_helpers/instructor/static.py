@@ -27,6 +27,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 SNAPSHOT_CLASS = "mlp-widget-snapshot"
 NPM_PACKAGES = ("mathjax", "reveal.js", "axe-core")
+A11Y_MARKER = "mlp_helpers.viz.a11y"  # the comment that starts mlp_helpers.viz.a11y.SLIDER_SCRIPT
 
 # MathJax 3 configuration for pages that carry $...$ text (nbconvert's decks); the website gets
 # \(...\) from Sphinx and uses Sphinx's own configuration.
@@ -177,6 +178,9 @@ def freeze_widgets(nb, links: dict | None = None):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        # the slider-labelling script of mlp_helpers.viz.a11y has nothing to do in a static copy
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if A11Y_MARKER not in "".join(o.get("data", {}).get("application/javascript", ""))]
         has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])
                       if WIDGET_VIEW not in o.get("data", {}))
         for out in cell.get("outputs", []):

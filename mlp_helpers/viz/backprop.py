@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .a11y import accessible_sliders  # names sliders for screen readers (see a11y.py)
 from .. import backward, forward, loss_value
 from ..seeds import seed001
 from . import render_png
@@ -197,6 +198,7 @@ def make_tangent_demo(weight=DEFAULT_WEIGHT, value=None, dpi=80):
     demo.widget = widgets.VBox([widgets.HBox([demo.dropdown, demo.slider]),
                                 widgets.HBox([demo.image, demo.readout])])
     update_tangent(demo, value, weight)
+    accessible_sliders()
     return demo
 
 

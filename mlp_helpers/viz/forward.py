@@ -26,6 +26,7 @@ from io import BytesIO
 
 import numpy as np
 
+from .a11y import accessible_sliders  # names sliders for screen readers (see a11y.py)
 from .. import cross_entropy, cross_entropy_from_logits, forward, loss_value, softmax
 from ..seeds import seed000
 from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 01 imports it from here)
@@ -339,6 +340,7 @@ def forward_demo():
         s.observe(on_change, names="value")
     on_change()
     box = widgets.VBox([widgets.HBox([widgets.VBox(list(sliders.values())), view.html]), view.image])
+    accessible_sliders()
     return box, view
 
 
@@ -417,6 +419,7 @@ def saturation_demo():
                                  continuous_update=True, **SCALE_RANGE)
     slider.observe(lambda change: saturation_callback(change["new"], view=view), names="value")
     saturation_callback(slider.value, view=view)
+    accessible_sliders()
     return widgets.VBox([widgets.HBox([slider, view.html]), view.image]), view
 
 

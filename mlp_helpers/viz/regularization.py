@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .a11y import accessible_sliders  # names sliders for screen readers (see a11y.py)
 from .. import forward, penalty, penalty_gradients
 from . import figure_image, show_figure  # noqa: F401 (show_figure: notebook 02 imports it from here)
 from .forward import BlitPNG, _View, fmt, readout_html
@@ -138,6 +139,7 @@ def penalty_demo():
     lam.observe(on_change, names="value")
     w.observe(on_change, names="value")
     on_change()
+    accessible_sliders()
     return widgets.VBox([widgets.HBox([widgets.VBox([lam, w]), view.html]), view.image]), view
 
 

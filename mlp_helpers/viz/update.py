@@ -27,6 +27,7 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .a11y import accessible_sliders  # names sliders for screen readers (see a11y.py)
 from .. import forward, init_params, loss_value, one_hot, predict, sgd_step, train
 from ..datasets import make_moons, train_test_split
 from . import render_png
@@ -179,6 +180,7 @@ def make_lr_demo(lr=BROWSER_DEFAULT, dpi=80):
     demo.slider.observe(lambda change: update_lr(demo, change["new"]), names="value")
     demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_lr(demo, lr)
+    accessible_sliders()
     return demo
 
 
@@ -300,6 +302,7 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=80):
     demo.widget = widgets.VBox([widgets.HBox([demo.lr_slider, demo.lam_slider]),
                                 widgets.HBox([demo.image, demo.readout])])
     update_training(demo, lr, lam)
+    accessible_sliders()
     return demo
 
 
