@@ -140,6 +140,28 @@ def stage(course: Course, src: Path) -> Path:
     return src
 
 
+STAMP = "_mlp_site.json"  # in the HTML folder: the digest of everything the site was built from
+
+
+def source_digest(root: Path) -> str:
+    """SHA-256 over every file the website is built from (notebooks, book/, course.toml, the
+    pinned npm packages and this builder's code), so a test can tell a stale build from a fresh one."""
+    import hashlib
+
+    root = Path(root)
+    here = Path(__file__).parent
+    files = sorted([*notebooks(root), *(p for p in (root / BOOK_DIR).rglob("*") if p.is_file()),
+                    root / "course.toml", root / "package-lock.json",
+                    *(here / name for name in ("site.py", "static.py", "slides.py", "course.py")),
+                    *(p for p in (here / "templates").rglob("*") if p.is_file())])
+    h = hashlib.sha256()
+    for f in files:
+        if f.is_file():
+            h.update(str(f.relative_to(root) if f.is_relative_to(root) else f.name).encode() + b"\0")
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def build(root: Path | str | None = None, out: Path | str | None = None, slides: bool = True,
           quiet: bool = True) -> Path:
     """Build the website into ``out/html`` (default ``build/site/html``); return that folder."""
@@ -163,6 +185,10 @@ def build(root: Path | str | None = None, out: Path | str | None = None, slides:
     shutil.rmtree(work)
     if slides:
         build_slides(notebooks(course.root), html_dir / "slides", course=course)
+    import json
+
+    (html_dir / STAMP).write_text(json.dumps({"digest": source_digest(course.root), "slides": slides}) + "\n",
+                                  encoding="utf-8")
     return html_dir
 
 
