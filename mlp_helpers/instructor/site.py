@@ -79,12 +79,30 @@ def _rewrite_links(text: str, course: Course, staged: set[str]) -> str:
     return _MD_LINK.sub(fix, text)
 
 
+def image_alt(output) -> str | None:
+    """The text alternative a PNG output carries in its metadata (``metadata["image/png"]["alt"]``
+    or ``metadata["alt"]``), if any."""
+    meta = output.get("metadata", {}) or {}
+    alt = (meta.get("image/png") or {}).get("alt") if isinstance(meta.get("image/png"), dict) else None
+    return alt or meta.get("alt")
+
+
+def _carry_alt_text(output) -> None:
+    """A PNG output with a text alternative in its metadata becomes an <img> with that ``alt``
+    (myst-nb would otherwise write the image's file name as its alt text)."""
+    data = output.get("data", {})
+    alt = image_alt(output)
+    if "image/png" in data and alt and "text/html" not in data:
+        png = data["image/png"].replace("\n", "") if isinstance(data["image/png"], str) else "".join(data["image/png"])
+        data["text/html"] = f'<img src="data:image/png;base64,{png}" alt="{html.escape(str(alt))}">'
+
+
 def static_notebook(path: Path, course: Course, staged: set[str]):
     """The notebook at ``path`` as the website shows it (see the module docstring, step 2)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    nb = static.freeze_widgets(nb, run_links(course, path.name))
+    nb = static.nest_output_headings(static.freeze_widgets(nb, run_links(course, path.name)))
     cells = []
     for cell in nb.cells:
         tags = _tags(cell)
@@ -94,6 +112,8 @@ def static_notebook(path: Path, course: Course, staged: set[str]):
             cell.metadata["tags"] = tags + ["remove-cell"]
         elif cell.cell_type == "markdown":
             cell.source = _rewrite_links(cell.source, course, staged)
+        for out in cell.get("outputs", []):
+            _carry_alt_text(out)
         cells.append(cell)
     nb.cells = cells
     return nb

@@ -120,7 +120,8 @@ def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None, offline
     decks = []
     for path in paths:
         path = Path(path)
-        nb = static.freeze_widgets(nbformat.read(path, as_version=4), run_links(course, path.name))
+        nb = static.nest_output_headings(
+            static.freeze_widgets(nbformat.read(path, as_version=4), run_links(course, path.name)))
         resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, **extra}
         body, _ = exporter.from_notebook_node(nb, resources=resources)
         deck = out_dir / f"{path.stem}.slides.html"

@@ -200,6 +200,51 @@ def freeze_widgets(nb, links: dict | None = None):
     return nb
 
 
+def _heading_lines(text: str):
+    """(index, level) of every ATX heading line of markdown ``text`` outside code fences."""
+    import re
+
+    fence = None
+    for i, line in enumerate(text.split("\n")):
+        m = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if m:
+            fence = None if fence and m.group(1)[0] == fence else (fence or m.group(1)[0])
+            continue
+        if fence is None:
+            h = re.match(r"^(#{1,6})\s", line)
+            if h:
+                yield i, len(h.group(1))
+
+
+def nest_output_headings(nb):
+    """Copy of ``nb`` whose markdown *outputs* (e.g. a worked solution shown with ``display(Markdown(...))``)
+    have their headings moved under the notebook heading above them, so a static page keeps one
+    ``h1`` and no skipped level."""
+    nb = copy.deepcopy(nb)
+    current = 1
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            levels = [lvl for _, lvl in _heading_lines(cell.source)]
+            current = levels[-1] if levels else current
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/markdown" not in data:
+                continue
+            text = data["text/markdown"] if isinstance(data["text/markdown"], str) else "".join(data["text/markdown"])
+            found = list(_heading_lines(text))
+            if not found:
+                continue
+            shift = current + 1 - min(lvl for _, lvl in found)
+            if shift <= 0:
+                continue
+            lines = text.split("\n")
+            for i, lvl in found:
+                lines[i] = "#" * min(6, lvl + shift) + lines[i][lvl:]
+            data["text/markdown"] = "\n".join(lines)
+    return nb
+
+
 # --------------------------------------------------------------------------- vendored browser files
 def node_modules(root: Path) -> Path:
     return Path(root) / "node_modules"
