@@ -47,7 +47,8 @@ def section(data: dict) -> str:
             pre = (name, rec)
             continue
         moves = rec.get("move_to_paint_ms") or []
-        rows.append(f"| {name} | {rec.get('first_slider_s', rec.get('app_rendered_s', '-'))} "
+        first = rec.get("first_slider_s", f"(no slider; app shown after {rec.get('app_rendered_s', '-')})")
+        rows.append(f"| {name} | {first} "
                     f"| {rec.get('main_slider', '(none)')} | {rec.get('tabs_to_main_slider', '-')} "
                     f"| {rec.get('move_to_paint_ms_median', '-')} | {max(moves) if moves else '-'} |")
     medians = [r["move_to_paint_ms_median"] for n, r in data["notebooks"].items() if "move_to_paint_ms_median" in r]

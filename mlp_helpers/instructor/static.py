@@ -278,12 +278,24 @@ def vendor(root: Path, quiet: bool = True) -> Path:
     return node_modules(root)
 
 
+MATHJAX_ENTRY = "tex-chtml-full.js"  # TeX input, HTML output, menu and assistive MathML in one file
+
+
 def copy_mathjax(root: Path, dest: Path) -> Path:
-    """Copy MathJax 3's browser build (es5/) to ``dest``; return ``dest``."""
+    """Copy MathJax 3's browser build (es5/) to ``dest``: the one combined file the pages load,
+    plus the folders it loads on demand (fonts, menu, accessibility extensions, speech rules),
+    without the other combined files; return ``dest``."""
     src = node_modules(root) / "mathjax" / "es5"
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(src, dest)
+
+    def skip(folder, names):
+        if Path(folder) == src:
+            return [n for n in names if n.endswith(".js") and n not in (MATHJAX_ENTRY, "core.js", "loader.js", "startup.js")]
+        return []
+
+    shutil.copytree(src, dest, ignore=skip)
+    shutil.copy2(node_modules(root) / "mathjax" / "LICENSE", dest / "LICENSE")
     return dest
 
 
