@@ -6,8 +6,7 @@ For each ``notebooks/NN_*.ipynb``:
 2. open it in Debian's Chromium through Playwright with every request that leaves this machine
    aborted (a lecture hall with no network), time it until the first slider shows, and wait
    until the notebook has run (no cell may show an error);
-3. the formulas are typeset offline (MathJax output present, no raw ``$...$`` left) and an
-   axe-core audit (WCAG 2.1 A/AA and best practices) finds no serious or critical violation;
+3. the formulas are typeset offline (MathJax output present, no raw ``$...$`` left);
 4. find the notebook's viz module: ``metadata["mlp_course"]["viz_module"]`` if the notebook
    sets it, else the first ``mlp_helpers.viz.<name>`` module the notebook imports that defines
    ``BROWSER_SLIDER`` (a notebook with none, e.g. 05, is rendered, audited and screenshotted,
@@ -20,7 +19,12 @@ For each ``notebooks/NN_*.ipynb``:
    same cell is re-rendered with new pixels;
 6. 20 more arrow-key moves are timed from the key press to the new figure painted;
 7. save ``artifacts/screenshots/NN_name.png`` (the slider's cell after the move) and
-   ``NN_name-page.png`` (the whole app).
+   ``NN_name-page.png`` (the whole app);
+8. an axe-core audit of the app (WCAG 2.1 A/AA and best practices) finds no serious or critical
+   violation (run last, so that a failure still leaves every timing recorded).
+
+``test_keyboard_in_notebook7`` opens notebook 02 in Notebook 7 (``jupyter notebook``), runs it,
+and moves its main slider with the arrow keys.
 
 ``test_preheated_voila`` serves notebook 02 with Voila's pre-heated kernels
 (``--preheat_kernel=True --pool_size=1``, as the README recommends for lectures) and times a
@@ -273,13 +277,17 @@ def _timed_moves(page, scope, n):
     return [round(t, 1) for t in times]
 
 
-def _audit_and_math(page, nb, record):
-    """Offline math and the axe-core audit of the rendered app; fails on serious/critical violations."""
+def _math(page, nb, record):
+    """The formulas are typeset with the network blocked (Voila bundles MathJax)."""
     webcheck.wait_for_math(page)
     math = webcheck.math_status(page)
     record["math_rendered"] = math["rendered"]
     assert math["rendered"] > 0, f"{nb.name}: no formula was typeset (MathJax) with the network blocked"
     assert not math["raw"], f"{nb.name}: TeX source left untypeset: {math['raw']}"
+
+
+def _audit(page, nb):
+    """axe-core audit of the rendered app; fails on serious or critical violations."""
     violations = webcheck.axe(page)
     AUDITS[nb.stem] = {"counts": webcheck.impact_counts(violations), "violations": violations}
     bad = webcheck.blocking(violations)
@@ -314,10 +322,11 @@ def test_notebook_in_voila(voila_app, browser, request):
         expect(body).not_to_contain_text("Traceback (most recent call last)")
         assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0, (
             f"{nb.name}: a cell wrote to stderr in Voila (see {log_path})")
-        _audit_and_math(page, nb, record)
+        _math(page, nb, record)
         record["blocked_requests"] = len(blocked)
         if viz is None:
             _full_page_screenshot(page, shots / f"{nb.stem}-page.png")
+            _audit(page, nb)
             pytest.skip(f"{nb.name} imports no mlp_helpers.viz module defining BROWSER_SLIDER "
                         "(rendered offline in Voila without error and audited; no slider to move)")
 
@@ -373,6 +382,7 @@ def test_notebook_in_voila(voila_app, browser, request):
         record["move_to_paint_ms_median"] = round(statistics.median(moves), 1)
         record["move_to_paint_ms"] = moves
         _full_page_screenshot(page, shots / f"{nb.stem}-page.png")
+        _audit(page, nb)  # last, so that a failing audit still leaves every timing recorded
     except (Exception, pytest.fail.Exception):
         try:
             page.screenshot(path=str(shots / f"{nb.stem}-FAILED.png"))
@@ -435,6 +445,84 @@ def test_preheated_voila(browser):
         page.wait_for_selector("#loading", state="detached", timeout=LOAD_TIMEOUT_MS)
         assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
         TIMES.setdefault(f"{nb.stem} (pre-heated)", {})["first_slider_s"] = first
+    finally:
+        if page is not None:
+            page.close()
+        _stop(proc)
+
+
+NOTEBOOK7_NOTEBOOK = "02_regularization.ipynb"
+
+
+def _jupyter_command():
+    exe = Path(sys.executable).with_name("jupyter")
+    return [str(exe)] if exe.exists() else [shutil.which("jupyter") or "jupyter"]
+
+
+def test_keyboard_in_notebook7(browser, tmp_path):
+    """Notebook 7 (the classic-style front-end): after Run All, the main slider of 02, announced by
+    its name, moves with the arrow keys (Notebook 7's own shortcuts used to swallow them) and the
+    readouts follow."""
+    from playwright.sync_api import expect
+
+    try:
+        import notebook  # noqa: F401
+    except ImportError:
+        webcheck.missing("Notebook 7 is not installed", "pip install -r requirements.txt")
+    src = NOTEBOOK_DIR / NOTEBOOK7_NOTEBOOK
+    viz = viz_module_for(src)
+    work = tmp_path / "nb7"
+    work.mkdir()
+    shutil.copy(src, work / src.name)  # a copy: the server may autosave what it runs
+    port = _free_port()
+    logdir = ARTIFACTS / "voila"
+    logdir.mkdir(parents=True, exist_ok=True)
+    log_path = logdir / "notebook7.log"
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # every cell in the page (Notebook 7 otherwise renders only the cells near the viewport)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            _jupyter_command() + ["notebook", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                                  "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root",
+                                  f"--ServerApp.root_dir={work}"],
+            cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, env=env)
+    page = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"jupyter notebook did not start; log: {log_path}")
+                time.sleep(0.2)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        webcheck.offline(page)
+        page.goto(f"http://127.0.0.1:{port}/notebooks/{src.name}", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=LOAD_TIMEOUT_MS)
+        select = page.get_by_role("button", name="Select", exact=True)  # "Select Kernel" dialog
+        try:
+            select.wait_for(state="visible", timeout=15_000)
+            select.click()
+        except Exception:
+            pass  # no dialog: the kernel started by itself
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+        handle = page.get_by_role("slider", name=viz.BROWSER_SLIDER, exact=True)
+        expect(handle).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
+        cell = page.locator(".jp-Cell").filter(has=handle).first
+        _expect_readouts(cell, viz.browser_expected(viz.BROWSER_DEFAULT))
+        handle.focus()  # as Tab would: the test of reaching it with Tab runs in Voila above
+        page.keyboard.press("ArrowRight")
+        _expect_readouts(cell, viz.browser_expected(round(viz.BROWSER_DEFAULT + viz.BROWSER_STEP, 12)))
+        page.keyboard.press("ArrowLeft")
+        _expect_readouts(cell, viz.browser_expected(viz.BROWSER_DEFAULT))
     finally:
         if page is not None:
             page.close()

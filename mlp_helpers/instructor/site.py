@@ -13,8 +13,9 @@ It never executes a notebook (``pytest --nbval`` already proves the stored outpu
    badge cell becomes plain links to Colab, Binder, the Voila app and the slides (generated from
    course.toml, no external images), the Colab set-up cell is hidden, links that leave the
    website point at the repository on GitHub; ``_toc.yml`` lists the notebooks in order;
-3. runs ``jupyter-book build`` (Sphinx, sphinx-book-theme, myst-nb with execution off, MathJax
-   from ``_static/mathjax``) and moves the HTML to ``OUT/html``;
+3. runs ``jupyter-book build`` (Sphinx, sphinx-book-theme, myst-nb with execution off), moves the
+   HTML to ``OUT/html`` and copies MathJax 3 into ``OUT/html/_static/mathjax`` (the pages' only
+   MathJax, Sphinx's ``mathjax_path``);
 4. builds one reveal.js deck per notebook into ``OUT/html/slides/`` (offline, see
    :mod:`mlp_helpers.instructor.slides`).
 
@@ -156,7 +157,6 @@ def stage(course: Course, src: Path) -> Path:
     toc = ["# Staged by mlp_helpers.instructor.site: the notebooks in order.", "format: jb-book",
            "root: index", "chapters:"] + [f"- file: notebooks/{p.stem}" for p in paths]
     (src / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
-    static.copy_mathjax(course.root, src / "_static" / "mathjax")
     return src
 
 
@@ -203,6 +203,9 @@ def build(root: Path | str | None = None, out: Path | str | None = None, slides:
         shutil.rmtree(html_dir)
     shutil.move(str(work / "_build" / "html"), html_dir)
     shutil.rmtree(work)
+    # After the build: Jupyter Book would add a <script> for every .js file found in the source's
+    # _static/ (MathJax has dozens); the pages load only mathjax_path (_static/mathjax/tex-chtml-full.js).
+    static.copy_mathjax(course.root, html_dir / "_static" / "mathjax")
     if slides:
         build_slides(notebooks(course.root), html_dir / "slides", course=course)
     import json

@@ -10,8 +10,10 @@ are taken by the notebook's own shortcuts.  :func:`accessible_sliders` displays 
   "slider" when it has none) and names the editable readout after it too;
 * gives an ``Image`` widget whose ``tooltip`` is set (ipywidgets shows it as ``title``) that text
   as its ``alt`` text;
-* marks the slider ``data-lm-suppress-shortcuts`` (JupyterLab, Notebook 7, Voila), so arrow keys,
-  Home/End and Page Up/Down reach the handle.
+* keeps arrow keys, Home/End and Page Up/Down on a focused handle: Notebook 7 (and JupyterLab)
+  would take them for their own shortcuts, so the script marks such a key event handled
+  (``preventDefault`` in the window's capture phase, which the notebook's shortcut handler
+  respects) before the notebook sees it, and also marks the slider ``data-lm-suppress-shortcuts``.
 
 Every demo builder in :mod:`mlp_helpers.viz` calls it before returning its widget.  Where no
 browser runs the script (tests, nbconvert, Colab's per-output frames) it does nothing harmful;
@@ -53,6 +55,17 @@ SLIDER_SCRIPT = """// %s: name every slider for screen readers; keep arrow keys 
   }
   window.mlpSliderA11y = fix;
   fix();
+  // Notebook 7 and JupyterLab take arrow keys for their own shortcuts before the slider sees them
+  // (a keydown listener on the document, capture phase).  Marking the event handled first, on the
+  // window, makes them skip it; the slider's own handler still moves it.
+  var keys = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'];
+  window.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (keys.indexOf(e.key) >= 0 && t && t.closest && t.closest('.widget-slider, .widget-hslider, .widget-vslider')
+        && t.matches('[role="slider"], .noUi-handle, .ui-slider-handle')) {
+      e.preventDefault();
+    }
+  }, true);
   new MutationObserver(function () {
     if (!pending) { pending = true; window.requestAnimationFrame(fix); }
   }).observe(document.body, {childList: true, subtree: true});
