@@ -35,7 +35,6 @@ MATHJAX_CONFIG = {
     "tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
             "processEscapes": True, "processEnvironments": True},
     "options": {"ignoreHtmlClass": "tex2jax_ignore|mlp-no-math", "processHtmlClass": "tex2jax_process"},
-    "chtml": {"fontURL": None},  # filled in by mathjax_script
 }
 
 
@@ -88,12 +87,11 @@ def _describe(models, model_id, parts, images, controls):
     elif name in ("FloatSliderModel", "IntSliderModel", "FloatLogSliderModel", "BoundedFloatTextModel",
                   "BoundedIntTextModel", "FloatTextModel", "IntTextModel"):
         fmt = st.get("readout_format", ".2f" if "Float" in name else "d")
-        value = st.get("value")
-        if name == "FloatLogSliderModel" and isinstance(value, (int, float)):
-            shown = _fmt(value, fmt)
-        else:
-            shown = _fmt(value, fmt)
+        shown = _fmt(st.get("value"), fmt)
         lo, hi = st.get("min"), st.get("max")
+        if name == "FloatLogSliderModel" and lo is not None and hi is not None:
+            base = st.get("base", 10)
+            lo, hi = base ** lo, base ** hi  # its min and max are exponents
         where = ""
         if lo is not None and hi is not None:
             kind = "slider" if "Slider" in name else "number box"
@@ -312,7 +310,5 @@ def copy_reveal(root: Path, dest: Path) -> Path:
 
 def mathjax_script(src: str) -> str:
     """<script> tags that configure MathJax 3 for $...$ and load it from ``src`` (a local path)."""
-    config = copy.deepcopy(MATHJAX_CONFIG)
-    config.pop("chtml")
-    return ("<script>window.MathJax = " + json.dumps(config) + ";</script>\n"
+    return ("<script>window.MathJax = " + json.dumps(MATHJAX_CONFIG) + ";</script>\n"
             f'<script defer src="{html.escape(src)}"></script>')
