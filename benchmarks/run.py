@@ -682,19 +682,27 @@ def main(argv=None):
         busy = 0.0
     load_note = ("was busy with other work: timings are noisy" if busy > 0.5 * (os.cpu_count() or 1)
                  else "was otherwise quiet")
-    (out_dir / "README.md").write_text(README.format(
+    readme_path = out_dir / "README.md"
+    kept = ""  # the browser section (written by benchmarks/browser.py) survives a rewrite
+    if readme_path.exists():
+        old = readme_path.read_text(encoding="utf-8")
+        if BROWSER_BEGIN in old and BROWSER_END in old:
+            kept = "\n" + BROWSER_BEGIN + old.split(BROWSER_BEGIN, 1)[1].split(BROWSER_END, 1)[0] + BROWSER_END + "\n"
+    readme_path.write_text(README.format(
         date=time.strftime("%Y-%m-%d %H:%M %Z"), runs=runs, load_before=load_before, load_after=load_after,
         load_note=load_note, machine="\n".join(f"- **{k}**: {v}" for k, v in info.items()),
         batch=BATCH, lr=LR, epochs=epochs, hidden=HIDDEN, training=training_table,
         torch_version=info["PyTorch"], scale_runs=scale_runs, scale_epochs=scale_epochs,
         scaling_width=tw, scaling_batch=tb, sentence=sentence, n_updates=n_updates, notebooks=nb_table,
-        targets=targets, notes="\n".join(notes)).rstrip() + "\n", encoding="utf-8")
+        targets=targets, notes="\n".join(notes)).rstrip() + "\n" + kept, encoding="utf-8")
     print(f"written: {out_dir / 'README.md'}")
     if out_dir == HERE and nb_rows:  # a full run into benchmarks/: the notebooks' index gets the figures too
         write_notebook_timing(ROOT / "notebooks" / "README.md", nb_table, load_note)
     return 0
 
 
+BROWSER_BEGIN = "<!-- browser BEGIN (written by benchmarks/browser.py; do not edit by hand) -->"
+BROWSER_END = "<!-- browser END -->"
 TIMING_BEGIN = "<!-- timing BEGIN (written by benchmarks/run.py; do not edit by hand) -->"
 TIMING_END = "<!-- timing END -->"
 

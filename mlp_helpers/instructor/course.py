@@ -696,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     p_slides.add_argument("--out", type=Path, default=None, help="output folder (default: slides/ in the repository)")
     p_slides.add_argument("--annotate", action="store_true", help="first write missing slideshow metadata into the notebooks")
     p_slides.add_argument("--reset", action="store_true", help="with --annotate: recompute every cell's slide type")
-    p_slides.add_argument("--reveal-prefix", default=None, help="where reveal.js is served from (default: a CDN)")
+    p_slides.add_argument("--reveal-prefix", default=None, help="where the decks load reveal.js from (default: the local copy the build puts in OUT/_assets/reveal.js)")
     sub.add_parser("urls", help="print every link for every notebook")
     args = parser.parse_args(argv)
     try:

@@ -53,27 +53,77 @@ def annotate(nb, reset: bool = False):
     return nb
 
 
-def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None) -> list[Path]:
-    """Write one reveal.js deck per notebook into ``out_dir``; return the deck paths."""
+ASSETS = "_assets"  # beside the decks: reveal.js/ and mathjax/ (copied from node_modules/)
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+
+
+def run_links(course, nb_name: str) -> dict:
+    """Where notebook ``nb_name`` runs live (for static copies): name -> URL, from course.toml."""
+    if course is None:
+        return {}
+    return {"Google Colab": course.colab(nb_name), "Binder (JupyterLab)": course.binder_lab(nb_name),
+            "the Voilà app on Binder": course.binder_voila(nb_name)}
+
+
+def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None, offline: bool = True,
+                 course=None, root: Path | None = None) -> list[Path]:
+    """Write one reveal.js deck per notebook into ``out_dir``; return the deck paths.
+
+    ``offline=True`` (the default): MathJax 3 and (unless ``reveal_prefix`` names another copy)
+    reveal.js 4 are copied from the repository's ``node_modules/`` (installed with ``npm ci`` when
+    missing, see :func:`mlp_helpers.instructor.static.vendor`) into ``out_dir/_assets/``, and the
+    decks load them from there with a relative path: copy the whole folder to present from a
+    machine with no network.  ``offline=False`` keeps nbconvert's own template (reveal.js from
+    ``reveal_prefix`` or a CDN; jQuery, require.js and MathJax 2 from CDNs).  In both, widgets
+    appear as static snapshots (their saved state) with links to where they run live, from
+    ``course`` (default: course.toml of the repository holding the first notebook).
+    """
     import nbformat
     from nbconvert.exporters import SlidesExporter
     from traitlets.config import Config
 
+    from . import static
+
+    from .course import load
+
+    paths = [Path(p) for p in paths]
+    if course is None and paths:
+        try:
+            course = load(paths[0].resolve().parent)
+        except FileNotFoundError:
+            course = None
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     c = Config()
     c.SlidesExporter.reveal_scroll = True
-    c.SlidesExporter.reveal_theme = "simple"
+    c.SlidesExporter.reveal_theme = "white"  # its font ships with reveal.js ("simple" loads Google Fonts)
     c.SlidesExporter.reveal_transition = "none"
     c.SlidesExporter.exclude_input_prompt = True
     c.SlidesExporter.exclude_output_prompt = True
-    if reveal_prefix:
+    extra = {}
+    if offline:
+        if root is None:
+            root = course.root if course is not None else Path.cwd()
+        static.vendor(root)
+        static.copy_mathjax(root, out_dir / ASSETS / "mathjax")
+        if reveal_prefix:
+            c.SlidesExporter.reveal_url_prefix = reveal_prefix
+        else:
+            static.copy_reveal(root, out_dir / ASSETS / "reveal.js")
+            c.SlidesExporter.reveal_url_prefix = f"{ASSETS}/reveal.js"
+        c.SlidesExporter.template_name = "mlp_reveal"
+        c.SlidesExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
+        extra["mlp_mathjax_script"] = static.mathjax_script(f"{ASSETS}/mathjax/tex-chtml-full.js")
+    elif reveal_prefix:
         c.SlidesExporter.reveal_url_prefix = reveal_prefix
     exporter = SlidesExporter(config=c)
-    out_dir.mkdir(parents=True, exist_ok=True)
     decks = []
     for path in paths:
         path = Path(path)
-        nb = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+        nb = static.nest_output_headings(
+            static.freeze_widgets(nbformat.read(path, as_version=4), run_links(course, path.name)))
+        resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, **extra}
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
         deck = out_dir / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
         decks.append(deck)

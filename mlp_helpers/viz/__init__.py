@@ -323,6 +323,9 @@ def demo_box(name, rows, live):
     if old is not None and old is not box:
         close_widgets(old)
     _LIVE_DEMOS[name] = box
+    from . import a11y
+
+    a11y.accessible_sliders()  # every slider gets an accessible name and keeps its arrow keys
     return box
 
 
