@@ -179,11 +179,11 @@ def _diagnose(name, answer, a, e, rtol, atol, decimals, missing):
     if a.shape != e.shape:
         if e.ndim == 2 and a.shape == e.T.shape and _close(a, e.T, rtol, atol):
             return result("transposed", f"{yours} is transposed: it has shape {a.shape} and equals the "
-                                        f"transpose of {theirs}, which has shape {e.shape}; "
-                                        "use .T or swap the factors of the product.")
+                                        f"transpose of {theirs}, which has shape {e.shape} "
+                                        "(a product in the wrong order, or a transpose missing or extra).")
         hint = ""
         if a.size == e.size and _close(a.reshape(e.shape), e, rtol, atol):
-            hint = f"; the numbers are right, reshape yours with .reshape{e.shape}"
+            hint = "; the numbers are right, only arranged in another shape"
         return result("shape", f"{yours} has shape {a.shape}; {theirs} has shape {e.shape}{hint}.")
 
     if not np.all(np.isfinite(a)):
@@ -191,19 +191,16 @@ def _diagnose(name, answer, a, e, rtol, atol, decimals, missing):
     if _close(a, e, rtol, atol):
         return result("correct", f"{name} is correct.")
     if e.ndim == 2 and e.shape[0] == e.shape[1] and _close(a, e.T, rtol, atol):
-        return result("transposed", f"{yours} is transposed: it equals the transpose of {theirs}; "
-                                    "use .T or swap the factors of the product.")
+        return result("transposed", f"{yours} is transposed: it equals the transpose of {theirs} "
+                                    "(a product in the wrong order, or a transpose missing or extra).")
     if _close(a, -e, rtol, atol):
-        return result("sign", f"{yours} has the wrong sign: it equals minus {theirs} "
-                              "(check y_hat - y versus y - y_hat, and the minus in the update).")
+        return result("sign", f"{yours} has the wrong sign: it equals minus {theirs}.")
     if _close(a, 2.0 * e, rtol, atol):
-        return result("factor_2", f"{yours} is off by a factor of 2 (twice {theirs}): did you use the "
-                                  "other lambda convention? lam*sum(w^2) has gradient 2*lam*w, "
-                                  "lam/2*sum(w^2) has gradient lam*w.")
+        return result("factor_2", f"{yours} is off by a factor of 2 (twice {theirs}), the factor between the "
+                                  "two lambda conventions of the penalty, lam*sum(w^2) and lam/2*sum(w^2).")
     if _close(a, 0.5 * e, rtol, atol):
-        return result("factor_half", f"{yours} is off by a factor of 2 (half {theirs}): did you use the "
-                                     "1/2 lambda convention? lam*sum(w^2) has gradient 2*lam*w, "
-                                     "lam/2*sum(w^2) has gradient lam*w.")
+        return result("factor_half", f"{yours} is off by a factor of 2 (half {theirs}), the factor between the "
+                                     "two lambda conventions of the penalty, lam*sum(w^2) and lam/2*sum(w^2).")
 
     diff = np.abs(a - e)
     if decimals is not None:
@@ -215,8 +212,7 @@ def _diagnose(name, answer, a, e, rtol, atol, decimals, missing):
         allowed = ROUNDING_UNITS * 10.0 ** (-k) * np.maximum(1.0, np.abs(e))
         if np.all(diff <= allowed):
             return result("rounded", f"{yours} agrees with {theirs} only to about {k} decimals "
-                                     f"(largest difference {float(diff.max()):.1e}): it was rounded too "
-                                     "early; keep full precision in the intermediate steps.")
+                                     f"(largest difference {float(diff.max()):.1e}): it was rounded too early.")
     i = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
     where = f" at index {tuple(int(j) for j in i)}" if a.ndim else ""
     got = _fmt(float(a[i])) if diff.size else "?"
