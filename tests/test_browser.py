@@ -217,10 +217,15 @@ _PAINT_PROBE_JS = """(imgs) => {
     window.__mlpPaints = [];
     window.__mlpKeys = [];
     document.addEventListener("keydown", () => window.__mlpKeys.push(performance.now()), true);
-    imgs.forEach((img) => new MutationObserver(() => {
+    // A live figure is redrawn either by a new src on its <img> (an Image widget) or by a new <img>
+    // element in the same container (viz.LiveFigure's HTML widget): watch the container for both.
+    const containers = new Set(imgs.map((img) => img.parentElement).filter((el) => el));
+    containers.forEach((box) => new MutationObserver(() => {
+        const img = box.querySelector("img");
+        if (!img) { return; }
         img.decode().catch(() => null).then(() => requestAnimationFrame(() =>
             window.__mlpPaints.push(performance.now())));
-    }).observe(img, {attributes: true, attributeFilter: ["src"]}));
+    }).observe(box, {childList: true, subtree: true, attributes: true, attributeFilter: ["src"]}));
 }"""
 
 
