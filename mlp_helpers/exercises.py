@@ -740,7 +740,9 @@ def _deltas_case(label, params, X, Y, act, layout):
     f, df = _act_fns(act)
 
     def without_fprime():
-        _, t = _net.backward(params, cache, Y, activation="identity", layout=layout, reduction="sum")
+        # the same sweep with f' = 1: a cache of the identity activation (H_l = Z_l) and the same logits
+        flat = {**cache, **{f"H{l}": cache[f"Z{l}"] for l in range(1, L)}}
+        _, t = _net.backward(params, flat, Y, activation="identity", layout=layout, reduction="sum")
         return {k: t[k] for k in expected if k != f"delta{L}"}
     return Case(label, (params, cache, Y, df, layout), expected,
                 lambda: [("missing_fprime", "the hidden deltas match backpropagation without the activation's "
