@@ -338,7 +338,7 @@ def graph_figure(root, dpi=style.PNG_DPI, width=8.5):
     n_levels = int(max(x for x, _ in pos.values())) + 1
     ys = [y for _, y in pos.values()]
     height = max(ys) - min(ys) + 1
-    fig = style.new_figure(width, 0.95 * height + 0.9, dpi=dpi)
+    fig = style.new_figure(width, 0.95 * height + 1.4, dpi=dpi)  # + the legend below
     ax = fig.subplots()
     ax.set_axis_off()
     ax.set_xticks([])
@@ -354,11 +354,17 @@ def graph_figure(root, dpi=style.PNG_DPI, width=8.5):
         op = f" ({v.op})" if v.label and v.op else ""
         ax.text(x, y, f"{name}{op}\ndata {v.data:.4f}\ngrad {v.grad:.4f}", ha="center", va="center",
                 fontsize=FONT_SIZE, family="monospace",
-                bbox={"boxstyle": "round,pad=0.3", "fc": style.WHITE,
-                      "ec": OKABE_ITO["vermillion"] if v is root else style.GREY, "lw": 1.4})
+                bbox={"boxstyle": "round,pad=0.3", "fc": style.PALE_GREY if v is root else style.WHITE,
+                      "ec": OKABE_ITO["vermillion"] if v is root else style.GREY, "lw": 2.8 if v is root else 1.4})
     ax.set_xlim(-0.5, n_levels - 0.5)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
     ax.set_title("Computational graph: forward values and backward gradients", fontsize=TITLE_SIZE)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=OKABE_ITO["blue"], lw=1.4, marker=">", ms=8, label="edge: input → operation"),
+               Line2D([], [], ls="none", marker="s", ms=14, mfc=style.WHITE, mec=style.GREY,
+                      label="node: name (op), data, grad; the output shaded, thick border")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=1)
     return style.set_alt(fig, ALT["graph"].format(n=len(order), root=root.label or root.op))
 
 
