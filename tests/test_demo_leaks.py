@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from mlp_helpers.viz import backprop, forward, regularization, update  # noqa: E402
+from mlp_helpers.viz import backprop, depth, dropout, forward, generalisation, optimizers, regularization, update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RERUNS = 20
@@ -39,6 +39,12 @@ DEMOS = {
     "tangent": backprop.make_tangent_demo,
     "learning rate": update.make_lr_demo,
     "training": update.make_training_demo,
+    "lambda": generalisation.make_lambda_demo,
+    "race": optimizers.make_race_demo,
+    "scale": depth.make_scale_demo,
+    "depth": depth.make_depth_demo,
+    "patience": dropout.make_patience_demo,
+    "width": dropout.make_width_demo,
 }
 
 

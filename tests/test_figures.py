@@ -30,6 +30,12 @@ from matplotlib.text import Text  # noqa: E402
 import mlp_helpers as mh  # noqa: E402
 from mlp_helpers.datasets import make_moons  # noqa: E402
 from mlp_helpers.viz import backprop, forward, regularization, show_figure, style, update  # noqa: E402
+from mlp_helpers.viz import depth as vdepth  # noqa: E402
+from mlp_helpers.viz import dropout as vdropout  # noqa: E402
+from mlp_helpers.viz import generalisation as vgen  # noqa: E402
+from mlp_helpers.viz import optimizers as vopt  # noqa: E402
+from mlp_helpers import depth as mdepth  # noqa: E402
+from mlp_helpers.graph import Value  # noqa: E402
 
 GENERIC_ALT = re.compile(r"^(figure|image|plot|chart)\s*\d*\.?$", re.IGNORECASE)
 
@@ -49,7 +55,38 @@ def _static_figures():
         "02 training comparison": lambda: regularization.plot_training_comparison(runs, X, y, grid=20),
         "03 computational graph": backprop.draw_computational_graph,
         "04 learning curves": lambda: update.plot_learning_curves([hist, hist2], [0.2, 0.02], target=0.97),
+        "06 protocol": lambda: vgen.protocol_figure([[0.90, 0.95, 0.96], [0.91, 0.94, 0.97], [0.88, 0.93, 0.95],
+                                                     [0.90, 0.92, 0.94]], ["λ 0, constant", "λ 0, decay",
+                                                                           "λ 1e-3, constant", "λ 1e-3, decay"],
+                                                    chosen=1, epoch=3),
+        "07 schedules": lambda: vopt.schedules_figure({"constant": np.full(50, 0.01), "step": np.repeat([0.01, 0.001], 25)},
+                                                      {"constant": np.geomspace(4, 1e-3, 51), "step": np.geomspace(4, 1e-5, 51)}),
+        "07 momentum conventions": lambda: vopt.momentum_conventions_figure(
+            np.arange(61), {"velocity": np.geomspace(4, 0.1, 61), "buffer": np.geomspace(4, 0.2, 61)}, drops=(20, 40)),
+        "07 gradient noise": lambda: vopt.gradient_noise_figure(np.array([1, 2, 4, 8]), 1.0 / np.array([1, 2, 4, 8]),
+                                                                0.1 / np.array([1, 2, 4, 8]), 1.0 / np.array([1, 2, 4, 8]),
+                                                                (10 - np.array([1, 2, 4, 8])) / 9 / np.array([1, 2, 4, 8])),
+        "08 profile": lambda: vdepth.profile_figure(vdepth.scale_numbers(1.0)),
+        "08 variance": lambda: vdepth.variance_figure(
+            {lab: mdepth.layer_statistics(a, 20, g, seeds=(0, 1)) for lab, a, g, _ in vdepth.VARIANCE_SERIES}),
+        "08 graph": lambda: vdepth.graph_figure(_small_graph()),
+        "09 measurement": lambda: vdropout.measurement_figure(_fake_measurement()),
     }
+
+
+def _small_graph():
+    x, w, b = Value(2.0, "x"), Value(-3.0, "w"), Value(1.0, "b")
+    o = (x * w + b).tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def _fake_measurement():
+    """A measurement result shaped like mlp_helpers.viz.dropout.measure's (drawing only, no training)."""
+    acc = {m: np.array([0.80, 0.82, 0.81, 0.83, 0.79]) + 0.02 * i for i, m in enumerate(vdropout.METHODS)}
+    return {"acc": acc, "mean": {m: float(a.mean()) for m, a in acc.items()},
+            "std": {m: float(a.std()) for m, a in acc.items()}, "seeds": (0, 1, 2, 3, 4)}
 
 
 def _demo_figures():
@@ -78,6 +115,12 @@ def _demo_figures():
         "03 tangent demo at a kink": tangent_at_a_kink,
         "04 learning-rate demo": lambda: update.make_lr_demo(0.21).fig,
         "04 training demo": lambda: update.make_training_demo().fig,
+        "06 lambda demo": lambda: vgen.make_lambda_demo().fig,
+        "07 race demo": lambda: vopt.make_race_demo().fig,
+        "08 scale demo": lambda: vdepth.make_scale_demo().fig,
+        "08 depth demo": lambda: vdepth.make_depth_demo().fig,
+        "09 patience demo": lambda: vdropout.make_patience_demo().fig,
+        "09 width demo": lambda: vdropout.make_width_demo().fig,
     }
 
 
@@ -195,7 +238,10 @@ def _colour(handle):
         return style.to_hex(c)
     if isinstance(handle, Patch):
         return style.to_hex(handle.get_facecolor())
-    return style.to_hex(handle.get_facecolor()[0]) if hasattr(handle, "get_facecolor") else None
+    if hasattr(handle, "get_facecolor"):  # a collection, e.g. an error bar's LineCollection: its face, else its edge
+        colours = [c for c in (*handle.get_facecolor(), *handle.get_edgecolor()) if c[3] > 0]
+        return style.to_hex(colours[0]) if colours else None
+    return None
 
 
 def test_every_legend_entry_differs_in_more_than_colour(figure):
@@ -401,7 +447,10 @@ def test_show_figure_describes_a_figure_made_in_a_notebook(monkeypatch):
 @pytest.mark.parametrize("build", [
     lambda: forward.forward_demo()[0], lambda: regularization.penalty_demo()[0],
     lambda: backprop.make_tangent_demo().widget, lambda: update.make_lr_demo().widget,
-], ids=["forward", "penalty", "tangent", "learning rate"])
+    lambda: vgen.make_lambda_demo().widget, lambda: vopt.make_race_demo().widget,
+    lambda: vdepth.make_scale_demo().widget, lambda: vdepth.make_depth_demo().widget,
+    lambda: vdropout.make_patience_demo().widget, lambda: vdropout.make_width_demo().widget,
+], ids=["forward", "penalty", "tangent", "learning rate", "lambda", "race", "scale", "depth", "patience", "width"])
 def test_a_demo_displays_the_live_widget_and_a_static_picture(monkeypatch, build):
     shown = _capture_display(monkeypatch)
     box = build()

@@ -20,6 +20,7 @@ import mlp_helpers as mh  # noqa: E402
 from mlp_helpers import depth as dp  # noqa: E402
 from mlp_helpers.graph import Value  # noqa: E402
 from mlp_helpers.viz import depth as vd  # noqa: E402
+from viz_checks import shown_png  # noqa: E402
 
 SEEDS, WIDTH, B, K = (0, 1, 2, 3, 4), 32, 32, 10
 
@@ -109,11 +110,10 @@ def test_scale_slider_constants_and_observer():
     assert d.slider.description == vd.BROWSER_SLIDER
     assert d.slider.value == vd.BROWSER_DEFAULT and d.slider.step == vd.BROWSER_STEP
     assert (d.slider.min, d.slider.max) == (vd.GAIN_MIN, vd.GAIN_MAX)
-    first = d.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    first = shown_png(d.image)
     d.slider.value = 1.4  # the observer redraws
     assert readout_values(d.readout.value)["verdict_relu"] == "flat"
-    assert d.image.value != first
+    assert shown_png(d.image) != first
     assert 1.4 in d.cache
 
 
@@ -160,9 +160,9 @@ def test_depth_slider_constants_and_observer():
     d = vd.make_depth_demo()
     assert d.slider.description == vd.DEPTH_SLIDER and d.slider.value == vd.DEPTH_DEFAULT
     assert (d.slider.min, d.slider.max, d.slider.step) == (vd.DEPTH_MIN, vd.DEPTH_MAX, 1)
-    first = d.image.value
+    first = shown_png(d.image)
     d.slider.value = 20
-    assert readout_values(d.readout.value)["depth"] == "20" and d.image.value != first
+    assert readout_values(d.readout.value)["depth"] == "20" and shown_png(d.image) != first
 
 
 # ---------------------------------------------------------------- figures

@@ -17,7 +17,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 from mlp_helpers import generalisation as gen  # noqa: E402
 from mlp_helpers import init_params  # noqa: E402
 from mlp_helpers.viz import generalisation as vg  # noqa: E402
-from viz_checks import assert_labelled, find_slider  # noqa: E402
+from mlp_helpers.viz import style as mlp_style  # noqa: E402
+from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
 
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
 POINTS = [vg.LOG_MIN, -1.5, vg.LOG_MAX]  # the slider's min, middle and max
@@ -82,7 +83,8 @@ def test_callback_at_min_mid_max(demo, v):
     xs, ys = demo.marker.get_data()
     assert list(xs) == [pytest.approx(10 ** v)] and list(ys) == [pytest.approx(r["test_mean"])]
     assert readout_values(demo.readout.value) == vg.browser_expected(v)
-    assert demo.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    shown_png(demo.image)
+    assert vg.ALT_LAMBDA in demo.live.alt and f"λ = {r['lam']:.4f}" in demo.live.alt
 
 
 def test_browser_convention(demo):
@@ -114,6 +116,7 @@ def test_lambda_figure_is_labelled_and_colour_blind_safe(demo):
     assert_labelled(demo.fig)
     _check_accessible(demo.fig)
     assert demo.alt == vg.ALT_LAMBDA and len(vg.ALT_LAMBDA) > 50
+    assert mlp_style.get_alt(demo.fig).startswith(vg.ALT_LAMBDA)
 
 
 def test_protocol_figure():
@@ -123,7 +126,7 @@ def test_protocol_figure():
     _check_accessible(fig)
     star = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "chosen on validation"][0]
     assert list(star.get_xdata()) == [3] and list(star.get_ydata()) == [0.97]
-    matplotlib.pyplot.close(fig)
+    assert "chosen candidate, b, at epoch 3" in mlp_style.get_alt(fig)
 
 
 @pytest.mark.parametrize("v", [vg.LOG_MIN - 1, vg.LOG_MAX + 0.5, np.nan])

@@ -18,7 +18,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import optimizers as V  # noqa: E402
-from viz_checks import assert_labelled, find_slider  # noqa: E402
+from mlp_helpers.viz import style  # noqa: E402
+from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
 
 SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
 POINTS = (0.0, 1.0, 2.0)  # the slider's min, middle and max
@@ -114,11 +115,11 @@ def test_browser_constants_match_the_slider():
     slider = find_slider(d.widget, V.BROWSER_SLIDER)
     assert slider.value == V.BROWSER_DEFAULT and slider.step == V.BROWSER_STEP
     assert (slider.min, slider.max) == (V.LOG_KAPPAS[0], V.LOG_KAPPAS[-1])
-    first = d.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    first = shown_png(d.image)
     slider.value = 2.0  # the observer redraws
     assert readout(d.readout.value)["kappa"] == "100"
-    assert d.image.value != first
+    assert shown_png(d.image) != first
+    assert "κ = 100" in style.get_alt(d.fig)
     assert V.browser_expected(V.BROWSER_DEFAULT) != V.browser_expected(V.BROWSER_DEFAULT + V.BROWSER_STEP)
 
 
@@ -133,7 +134,7 @@ def test_every_race_line_has_its_own_style_and_marker():
     styles = [(ls, marker) for _, _, _, _, ls, marker in V.RACE.values()]
     assert len(set(m for _, m in styles)) == len(styles)
     colours = [c for _, _, _, c, _, _ in V.RACE.values()]
-    assert len(set(colours)) == len(colours) and set(colours) <= set(V.OKABE_ITO.values())
+    assert len(set(colours)) == len(colours) and set(colours) <= set(style.PALETTE.values())
 
 
 # ------------------------------------------------------------------ static figures

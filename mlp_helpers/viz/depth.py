@@ -21,10 +21,10 @@ in place by a named callback that returns the numbers it shows:
 Every curve is the geometric mean over ``SEEDS`` (5 seeds) with a band from
 the smallest to the largest seed.
 
-Figures use the Okabe–Ito colours *and* a line style and marker per series,
-fonts of at least 12 pt, and carry a text alternative: ``ALT[name]``, also
-attached to each figure as ``fig.mlp_alt_text`` (the attribute
-``mlp_helpers.viz.style.set_alt`` uses, so ``show_figure`` can pick it up).
+Figures follow :mod:`mlp_helpers.viz.style`: Okabe–Ito colours *and* a line
+style and marker per series, fonts of at least 12 pt, and a text alternative
+``ALT[name]`` (numbers filled in) attached with ``style.set_alt``, so
+``show_figure`` and the slider demos' ``<img alt>`` carry it.
 
 Browser-test convention (for the scale demo): ``BROWSER_SLIDER`` is its
 slider's description, ``BROWSER_DEFAULT``/``BROWSER_STEP`` its start and step,
@@ -36,20 +36,17 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..depth import gradient_ratio, layer_statistics, mean_field, summarize
 from ..graph import Value, topological_order
-from . import render_png
+from . import LiveFigure, demo_box, readout_table, style
 
 # ---------------------------------------------------------------- style
-#: Okabe & Ito (2008): colours that stay distinguishable with colour vision deficiencies.
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7"}
-GREY = "#777777"
-FONT_SIZE = 12
-TITLE_SIZE = 13
+#: Okabe & Ito (2008), from the course style: colours that stay distinguishable with colour vision deficiencies.
+OKABE_ITO = style.PALETTE
+GREY = style.GREY
+FONT_SIZE = style.FONT_SIZE
+TITLE_SIZE = style.TITLE_SIZE
 #: One series per activation: colour, line style AND marker differ (readable in grey scale too).
 ACTIVATION_STYLE = {
     "sigmoid": {"color": OKABE_ITO["vermillion"], "linestyle": "--", "marker": "s"},
@@ -57,8 +54,6 @@ ACTIVATION_STYLE = {
     "relu": {"color": OKABE_ITO["bluish_green"], "linestyle": "-", "marker": "o"},
 }
 ACTIVATIONS = tuple(ACTIVATION_STYLE)
-_RC = {"font.size": FONT_SIZE, "axes.titlesize": TITLE_SIZE, "axes.labelsize": FONT_SIZE,
-       "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE, "legend.fontsize": FONT_SIZE}
 
 #: Text alternatives, one per figure (the figure functions attach them; numbers are filled in).
 ALT = {
@@ -79,24 +74,9 @@ ALT = {
 }
 
 
-def _set_alt(fig, text):
-    """Attach the text alternative (the attribute ``mlp_helpers.viz.style.set_alt`` uses)."""
-    fig.mlp_alt_text = " ".join(str(text).split())
-    return fig
-
-
 def alt_text(fig):
-    """The text alternative attached to ``fig`` by this module's figure functions (None if none)."""
-    return getattr(fig, "mlp_alt_text", None)
-
-
-def _new_figure(width, height, dpi):
-    import matplotlib
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    """The text alternative attached to ``fig`` (:func:`mlp_helpers.viz.style.get_alt`; None if none)."""
+    return style.get_alt(fig)
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -124,7 +104,7 @@ def _style_axes(ax, title, xlabel, ylabel):
     ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
     ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
     ax.tick_params(labelsize=FONT_SIZE)
-    ax.grid(alpha=0.4, color="#BBBBBB")
+    ax.grid(True)
 
 
 def _summary(ratios):
@@ -182,11 +162,9 @@ def _flat(numbers):
 
 
 def readout_html(numbers, spec):
-    """HTML readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    """HTML readout table; every number in ``<span class="mlp-readout" data-key=KEY>``."""
     flat = _flat(numbers)
-    return "<br>".join(
-        f'{label} = <span class="mlp-readout" data-key="{key}">{fmt.format(flat[key])}</span>'
-        for key, label, fmt in spec)
+    return readout_table([(key, label, fmt.format(flat[key])) for key, label, fmt in spec])
 
 
 def browser_expected(value):
@@ -258,20 +236,21 @@ def _draw_profiles(series, stats):
         _set_series(lb, bb, d / d[:, -1:])
 
 
-def profile_figure(numbers, dpi=100):
+@style.styled
+def profile_figure(numbers, dpi=style.PNG_DPI):
     """Static figure of :func:`scale_numbers`' result: forward variance and relative gradient per layer.
 
     Returns the Figure (text alternative attached, see ``ALT["profile"]``).
     """
     depth = numbers["depth"]
-    fig = _new_figure(8.5, 4.3, dpi)
+    fig = style.new_figure(8.5, 4.3, dpi=dpi)
     ax_f, ax_b = _profile_axes(fig, depth)
     series = {a: (_series(ax_f, a, False), _series(ax_b, a, False)) for a in ACTIVATIONS}
     _draw_profiles(series, numbers["stats"])
     _legend_below(fig)
     fig.suptitle(f"{depth}-layer stacks, weights with std g/sqrt(n_in), g = {numbers['gain']:.2f}",
                  fontsize=TITLE_SIZE)
-    return _set_alt(fig, ALT["profile"].format(depth=depth, gain=numbers["gain"],
+    return style.set_alt(fig, ALT["profile"].format(depth=depth, gain=numbers["gain"],
                                                summary=_summary(numbers["ratios"])))
 
 
@@ -285,13 +264,14 @@ VARIANCE_SERIES = (
 )
 
 
-def variance_figure(measured, dpi=100):
+@style.styled
+def variance_figure(measured, dpi=style.PNG_DPI):
     """Measured vs predicted variance per layer for the stacks of ``VARIANCE_SERIES``.
 
     measured : ``{label: layer_statistics(...)}`` for every label of ``VARIANCE_SERIES``.
     The thin black lines are :func:`mlp_helpers.depth.mean_field`'s ``q``.
     """
-    fig = _new_figure(8.0, 4.2, dpi)
+    fig = style.new_figure(8.0, 4.2, dpi=dpi)
     ax = fig.subplots()
     _style_axes(ax, "Variance of the pre-activations through 20 layers", "layer l", "variance of z (log scale)")
     _log_axis(ax, [10.0 ** k for k in range(-6, 8, 2)])
@@ -301,11 +281,11 @@ def variance_figure(measured, dpi=100):
         x = np.arange(1, len(mean) + 1)
         ax.fill_between(x, lo, hi, color=st["color"], alpha=0.15, lw=0)
         ax.plot(x, mean, color=st["color"], ls=st["linestyle"], marker=st["marker"], ms=6, lw=2, label=label)
-        ax.plot(x, mean_field(act, len(mean), gain)["q"], color="black", lw=1,
+        ax.plot(x, mean_field(act, len(mean), gain)["q"], color=style.BLACK, lw=1,
                 label="predicted by the recursion" if i == 0 else None)
     ax.set_xticks([1, 5, 10, 15, 20])
     ax.legend(loc="upper left", fontsize=FONT_SIZE, ncol=2)
-    return _set_alt(fig, ALT["variance"])
+    return style.set_alt(fig, ALT["variance"])
 
 
 # ----------------------------------------------------------- graph figure
@@ -342,7 +322,8 @@ def graph_layout(root):
     return {k: (x - shift, y) for k, (x, y) in pos.items()}
 
 
-def graph_figure(root, dpi=100, width=8.5):
+@style.styled
+def graph_figure(root, dpi=style.PNG_DPI, width=8.5):
     """Draw ``root``'s graph left to right: one box per node with its label (or op), data and grad.
 
     root : a :class:`mlp_helpers.graph.Value` (call ``root.backward()`` first to show gradients).
@@ -357,7 +338,7 @@ def graph_figure(root, dpi=100, width=8.5):
     n_levels = int(max(x for x, _ in pos.values())) + 1
     ys = [y for _, y in pos.values()]
     height = max(ys) - min(ys) + 1
-    fig = _new_figure(width, 0.95 * height + 0.9, dpi)
+    fig = style.new_figure(width, 0.95 * height + 1.4, dpi=dpi)  # + the legend below
     ax = fig.subplots()
     ax.set_axis_off()
     ax.set_xticks([])
@@ -373,28 +354,42 @@ def graph_figure(root, dpi=100, width=8.5):
         op = f" ({v.op})" if v.label and v.op else ""
         ax.text(x, y, f"{name}{op}\ndata {v.data:.4f}\ngrad {v.grad:.4f}", ha="center", va="center",
                 fontsize=FONT_SIZE, family="monospace",
-                bbox={"boxstyle": "round,pad=0.3", "fc": "#FFFFFF",
-                      "ec": OKABE_ITO["vermillion"] if v is root else "#555555", "lw": 1.4})
+                bbox={"boxstyle": "round,pad=0.3", "fc": style.PALE_GREY if v is root else style.WHITE,
+                      "ec": OKABE_ITO["vermillion"] if v is root else style.GREY, "lw": 2.8 if v is root else 1.4})
     ax.set_xlim(-0.5, n_levels - 0.5)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
     ax.set_title("Computational graph: forward values and backward gradients", fontsize=TITLE_SIZE)
-    return _set_alt(fig, ALT["graph"].format(n=len(order), root=root.label or root.op))
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=OKABE_ITO["blue"], lw=1.4, marker=">", ms=8, label="edge: input → operation"),
+               Line2D([], [], ls="none", marker="s", ms=14, mfc=style.WHITE, mec=style.GREY,
+                      label="node: name (op), data, grad; the output shaded, thick border")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=1)
+    return style.set_alt(fig, ALT["graph"].format(n=len(order), root=root.label or root.op))
 
 
 # ------------------------------------------------------------- the demos
-def _base_demo(fig, artists, spec, slider, update_fn):
+def _base_demo(fig, artists, spec, slider, update_fn, alt):
     import ipywidgets as widgets
 
-    demo = SimpleNamespace(fig=fig, artists=artists, background=None, cache={}, spec=spec)
+    demo = SimpleNamespace(fig=fig, artists=artists, cache={}, spec=spec)
+    demo.live = LiveFigure(fig, artists, alt)
     demo.slider = slider
-    demo.image = widgets.Image(format="png", width=str(int(round(fig.get_figwidth() * fig.dpi))))
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_fn(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     return demo
 
 
-def make_scale_demo(gain=BROWSER_DEFAULT, dpi=80):
+def _box(name, demo):
+    import ipywidgets as widgets
+
+    demo.widget = demo_box(name, [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
+    return demo
+
+
+@style.styled
+def make_scale_demo(gain=BROWSER_DEFAULT, dpi=style.LIVE_DPI):
     """Build the initial-scale demo (20-layer stacks, slider for g).
 
     Returns a namespace with ``fig``, ``series`` (artists per activation),
@@ -403,7 +398,7 @@ def make_scale_demo(gain=BROWSER_DEFAULT, dpi=80):
     """
     import ipywidgets as widgets
 
-    fig = _new_figure(8.5, 4.0, dpi)
+    fig = style.new_figure(8.5, 4.0, dpi=dpi)
     ax_f, ax_b = _profile_axes(fig, DEPTH)
     series = {a: (_series(ax_f, a, True), _series(ax_b, a, True)) for a in ACTIVATIONS}
     _legend_below(fig)
@@ -411,10 +406,12 @@ def make_scale_demo(gain=BROWSER_DEFAULT, dpi=80):
                                  description=BROWSER_SLIDER, readout_format=".2f",
                                  style={"description_width": "initial"})
     artists = [x for a in ACTIVATIONS for pair in series[a] for x in pair]
-    demo = _base_demo(fig, artists, SCALE_READOUT, slider, update_scale)
+    demo = _base_demo(fig, artists, SCALE_READOUT, slider, update_scale,
+                      "Slider demo: per-layer variance and relative gradient size of 20-layer sigmoid, tanh and "
+                      "ReLU stacks against the initial scale g.")
     demo.series, demo.ax_forward, demo.ax_backward = series, ax_f, ax_b
     update_scale(demo, gain)
-    return demo
+    return _box("initial scale", demo)
 
 
 def update_scale(demo, gain):
@@ -424,9 +421,8 @@ def update_scale(demo, gain):
         demo.cache[key] = scale_numbers(key)
     numbers = demo.cache[key]
     _draw_profiles(demo.series, numbers["stats"])
-    demo.image.value, demo.background = render_png(demo.fig, demo.artists, demo.background)
+    demo.live.render(ALT["scale_demo"].format(gain=key, summary=_summary(numbers["ratios"])))
     demo.readout.value = readout_html(numbers, demo.spec)
-    _set_alt(demo.fig, ALT["scale_demo"].format(gain=key, summary=_summary(numbers["ratios"])))
     return numbers
 
 
@@ -438,7 +434,8 @@ def depth_curve(depths=range(DEPTH_MIN, DEPTH_MAX + 1)):
             for a in ACTIVATIONS}
 
 
-def make_depth_demo(depth=DEPTH_DEFAULT, dpi=80):
+@style.styled
+def make_depth_demo(depth=DEPTH_DEFAULT, dpi=style.LIVE_DPI):
     """Build the depth demo (textbook scales, slider for the number of layers).
 
     The right panel (first-to-last ratio against depth, all depths) is drawn
@@ -447,7 +444,7 @@ def make_depth_demo(depth=DEPTH_DEFAULT, dpi=80):
     """
     import ipywidgets as widgets
 
-    fig = _new_figure(8.5, 3.7, dpi)
+    fig = style.new_figure(8.5, 3.9, dpi=dpi)
     ax, ax_r = fig.subplots(1, 2)
     _style_axes(ax, "Gradient per layer", "layer l", "‖∂L/∂z‖ at layer l ÷ at layer D")
     _style_axes(ax_r, "First layer vs last, by depth", "depth D (layers)", "‖∂L/∂z‖ at layer 1 ÷ at layer D")
@@ -465,17 +462,19 @@ def make_depth_demo(depth=DEPTH_DEFAULT, dpi=80):
         ax_r.plot(depths, curve[a], color=st["color"], ls=st["linestyle"], marker=st["marker"], ms=5, lw=2,
                   label=label)
         line, band = _series(ax, a, True)
-        (mark,) = ax_r.plot([], [], "o", ms=13, mfc="none", mec="black", mew=2, animated=True)
+        (mark,) = ax_r.plot([], [], "o", ms=13, mfc="none", mec=style.BLACK, mew=2, animated=True)
         series[a] = (line, band)
         markers.append(mark)
     ax_r.legend(loc="lower left", fontsize=FONT_SIZE)
     slider = widgets.IntSlider(value=depth, min=DEPTH_MIN, max=DEPTH_MAX, step=1, description=DEPTH_SLIDER,
                                style={"description_width": "initial"})
     artists = [x for a in ACTIVATIONS for x in series[a]] + markers
-    demo = _base_demo(fig, artists, DEPTH_READOUT, slider, update_depth)
+    demo = _base_demo(fig, artists, DEPTH_READOUT, slider, update_depth,
+                      "Slider demo: relative gradient per layer of sigmoid, tanh and ReLU stacks at their textbook "
+                      "scales, and the first-to-last gradient ratio against depth.")
     demo.series, demo.markers, demo.curve, demo.depths = series, markers, curve, depths
     update_depth(demo, depth)
-    return demo
+    return _box("depth", demo)
 
 
 def update_depth(demo, depth):
@@ -488,7 +487,6 @@ def update_depth(demo, depth):
         d = numbers["stats"][a]["delta_norm"]
         _set_series(*demo.series[a], d / d[:, -1:])
         mark.set_data([key], [np.clip(numbers["ratios"][a]["ratio"], *Y_LIMITS)])
-    demo.image.value, demo.background = render_png(demo.fig, demo.artists, demo.background)
+    demo.live.render(ALT["depth_demo"].format(depth=key, summary=_summary(numbers["ratios"])))
     demo.readout.value = readout_html(numbers, demo.spec)
-    _set_alt(demo.fig, ALT["depth_demo"].format(depth=key, summary=_summary(numbers["ratios"])))
     return numbers

@@ -18,7 +18,9 @@ held-out test set of 500 points is shared).
 
 Browser-test convention (the patience demo): ``BROWSER_SLIDER``,
 ``BROWSER_DEFAULT``, ``BROWSER_STEP`` and ``browser_expected(value)``.
-Colours are Okabe–Ito, each also with its own line style and marker.
+Figures follow :mod:`mlp_helpers.viz.style`: Okabe–Ito colours, each also with its
+own line style and marker, 12 pt text, and a text alternative (the ``ALT_*``
+strings with the numbers shown filled in).
 """
 from __future__ import annotations
 
@@ -26,12 +28,10 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..datasets import make_moons
 from ..regularize import early_stopping_epoch, train_regularized
-from . import figure_image, render_png
+from . import LiveFigure, demo_box, readout_table, style
 
 SETTING = {"n_train": 30, "n_val": 40, "n_test": 500, "noise": 0.35, "hidden": [32, 32],
            "epochs": 400, "lr": 1.0, "record_every": 20}
@@ -41,16 +41,16 @@ NOISE_STD = 0.3
 PATIENCE = 40  # epochs, used in the measurement
 METHODS = ("none", "dropout", "input noise", "early stopping")
 
-# Okabe–Ito colours with distinct markers and line styles.
-OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
+# Okabe–Ito colours (mlp_helpers.viz.style), each with its own marker and line style.
 STYLE = {
-    "none": dict(color=OKABE_ITO["black"], marker="o", ls="-"),
-    "dropout": dict(color=OKABE_ITO["blue"], marker="s", ls="--"),
-    "input noise": dict(color=OKABE_ITO["vermillion"], marker="^", ls="-."),
-    "early stopping": dict(color=OKABE_ITO["green"], marker="D", ls=":"),
+    "none": dict(color=style.BLACK, marker="o", ls="-"),
+    "dropout": dict(color=style.BLUE, marker="s", ls="--"),
+    "input noise": dict(color=style.VERMILLION, marker="^", ls="-."),
+    "early stopping": dict(color=style.GREEN, marker="D", ls=":"),
 }
-FONT = 12
+#: The patience and width demos: training (orange, dashed, squares) vs held-out / validation (blue, solid, circles).
+TRAIN_STYLE = dict(color=style.ORANGE, ls="--", marker="s")
+HELD_OUT_STYLE = dict(color=style.BLUE, ls="-", marker="o")
 
 ALT_MEASUREMENT = ("Held-out accuracy of five seeds for four methods (none, dropout, input noise, early "
                    "stopping): one marker per seed, a bar for the mean and a line for ± one standard deviation.")
@@ -61,22 +61,9 @@ ALT_WIDTH = ("Left: training and held-out accuracy per epoch for the chosen widt
              "held-out accuracy against the hidden width (log scale), the chosen width marked.")
 
 
-def _fig(figsize, dpi):
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _style_axes(ax):
-    ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3)
-
-
 def readout_html(numbers, spec):
-    """HTML readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
-    return "<br>".join(
-        f'{label} = <span class="mlp-readout" data-key="{key}">{fmt.format(numbers[key])}</span>'
-        for key, label, fmt in spec)
+    """HTML readout table; every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    return readout_table([(key, label, fmt.format(numbers[key])) for key, label, fmt in spec])
 
 
 # --------------------------------------------------------------- the data
@@ -143,9 +130,13 @@ def measure(seeds=SEEDS, patience=PATIENCE):
             "seeds": tuple(seeds)}
 
 
-def measurement_figure(result, dpi=80):
-    """Every seed's held-out accuracy per method, with the mean (bar) and ± one standard deviation."""
-    fig = _fig((8.0, 4.2), dpi)
+@style.styled
+def measurement_figure(result, dpi=style.PNG_DPI):
+    """Every seed's held-out accuracy per method, with the mean (bar) and ± one standard deviation.
+
+    Returns the figure (outside pyplot), its text alternative ``ALT_MEASUREMENT`` plus the means.
+    """
+    fig = style.new_figure(8.5, 4.6, dpi=dpi)
     ax = fig.subplots()
     for i, m in enumerate(METHODS):
         st = STYLE[m]
@@ -156,13 +147,13 @@ def measurement_figure(result, dpi=80):
         ax.errorbar(i + 0.3, result["mean"][m], yerr=result["std"][m], fmt=st["marker"], color=st["color"],
                     ms=9, capsize=5, lw=2, ls="none")
     ax.set_xticks(range(len(METHODS)), METHODS)
-    ax.set_xlabel("method (markers: seeds; right of them: mean ± standard deviation)", fontsize=FONT)
-    ax.set_ylabel("held-out accuracy (500 points)", fontsize=FONT)
-    ax.set_title(f"{len(result['seeds'])} seeds, 30 noisy training points, 2-32-32-2 ReLU", fontsize=FONT)
-    ax.legend(fontsize=FONT - 1, loc="lower right")
-    _style_axes(ax)
-    fig.tight_layout()
-    return fig
+    ax.set_xlabel("method (markers: seeds; right of them: mean ± standard deviation)")
+    ax.set_ylabel("held-out accuracy (500 points)")
+    ax.set_title(f"{len(result['seeds'])} seeds, 30 noisy training points, 2-32-32-2 ReLU")
+    ax.grid(True)
+    fig.legend(loc="outside lower center", ncol=2)
+    means = "; ".join(f"{m} {result['mean'][m]:.3f} ± {result['std'][m]:.3f}" for m in METHODS)
+    return style.set_alt(fig, f"{ALT_MEASUREMENT} Mean ± standard deviation: {means}.")
 
 
 # ------------------------------------------------------------ patience demo
@@ -222,42 +213,58 @@ def browser_expected(value):
             "epochs_run": f"{e[stop_i] / e[-1]:.0%}"}
 
 
-def make_patience_demo(patience=BROWSER_DEFAULT, dpi=80):
-    """Validation loss and held-out accuracy of :func:`patience_history`, with a patience slider."""
+def _patience_alt(numbers):
+    return (f"{ALT_PATIENCE} With a patience of {numbers['patience']} epochs training stops after epoch "
+            f"{numbers['stop']} and keeps epoch {numbers['best']} (validation loss {numbers['val_loss']:.4f}, "
+            f"held-out accuracy {numbers['test_accuracy']:.3f}).")
+
+
+@style.styled
+def make_patience_demo(patience=BROWSER_DEFAULT, dpi=style.LIVE_DPI):
+    """Validation loss and held-out accuracy of :func:`patience_history`, with a patience slider.
+
+    Returns a namespace with the figure, its artists, ``slider``, ``image``, ``readout``, ``live`` and
+    ``widget`` (building the demo again closes the previous copy's widgets).
+    """
     import ipywidgets as widgets
+    from matplotlib.lines import Line2D
 
     h = patience_history()
-    fig = _fig((7.2, 5.0), dpi)
+    fig = style.new_figure(7.6, 6.0, dpi=dpi)
     ax, ax_acc = fig.subplots(2, 1, sharex=True)
-    ax.plot(h["epoch"], h["val_loss"], color=OKABE_ITO["blue"], ls="-", label="validation loss (40 points)")
-    ax.plot(h["epoch"], h["train_loss"], color=OKABE_ITO["orange"], ls="--", label="training loss (30 points)")
-    (best_pt,) = ax.plot([], [], "*", color=OKABE_ITO["vermillion"], ms=16, animated=True, label="best epoch (kept)")
-    stop_line = ax.axvline(1, color=OKABE_ITO["black"], ls=":", lw=2, animated=True, label="stop")
-    ax.set_xlabel("epoch", fontsize=FONT)
-    ax.set_ylabel("loss", fontsize=FONT)
-    ax.set_title("Early stopping on the validation loss", fontsize=FONT)
-    ax.legend(fontsize=FONT - 1, loc="upper right")
-    ax_acc.plot(h["epoch"], h["test_accuracy"], color=OKABE_ITO["green"], ls="-.", label="held-out accuracy")
-    ax_acc.plot(h["epoch"], h["train_accuracy"], color=OKABE_ITO["orange"], ls="--", label="training accuracy")
-    (best_acc,) = ax_acc.plot([], [], "*", color=OKABE_ITO["vermillion"], ms=16, animated=True,
-                              label="kept epoch")
-    stop_acc = ax_acc.axvline(1, color=OKABE_ITO["black"], ls=":", lw=2, animated=True, label="stop")
-    ax_acc.set_xlabel("epoch", fontsize=FONT)
-    ax_acc.set_ylabel("accuracy", fontsize=FONT)
-    ax_acc.set_title("Accuracy at the same epochs", fontsize=FONT)
-    ax_acc.legend(fontsize=FONT - 1, loc="lower right")
+    ax.plot(h["epoch"], h["val_loss"], **HELD_OUT_STYLE, ms=3, markevery=5)
+    ax.plot(h["epoch"], h["train_loss"], **TRAIN_STYLE, ms=3, markevery=5)
+    (best_pt,) = ax.plot([], [], "*", color=style.VERMILLION, ms=16, animated=True)
+    stop_line = ax.axvline(1, color=style.BLACK, ls=":", lw=2, animated=True)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title("Early stopping on the validation loss")
+    ax_acc.plot(h["epoch"], h["test_accuracy"], color=style.GREEN, ls="-.", marker="^", ms=3, markevery=5)
+    ax_acc.plot(h["epoch"], h["train_accuracy"], **TRAIN_STYLE, ms=3, markevery=5)
+    (best_acc,) = ax_acc.plot([], [], "*", color=style.VERMILLION, ms=16, animated=True)
+    stop_acc = ax_acc.axvline(1, color=style.BLACK, ls=":", lw=2, animated=True)
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.set_title("Accuracy at the same epochs")
     for a in (ax, ax_acc):
-        _style_axes(a)
-    fig.tight_layout()
+        a.grid(True)
+    handles = [Line2D([], [], **HELD_OUT_STYLE, ms=5, label="validation loss (40 points)"),
+               Line2D([], [], color=style.GREEN, ls="-.", marker="^", ms=5, label="held-out accuracy (500 points)"),
+               Line2D([], [], **TRAIN_STYLE, ms=5, label="training loss / accuracy (30 points)"),
+               Line2D([], [], ls="none", marker="*", color=style.VERMILLION, ms=14, label="best epoch (kept)"),
+               Line2D([], [], color=style.BLACK, ls=":", lw=2, label="training stops")]
+    # One legend below both panels: outside the data, so it stays in the cached background.
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
     demo = SimpleNamespace(fig=fig, history=h, best_pt=best_pt, stop_line=stop_line, best_acc=best_acc,
-                           stop_acc=stop_acc, background=None)
+                           stop_acc=stop_acc)
+    demo.live = LiveFigure(fig, (best_pt, stop_line, best_acc, stop_acc), ALT_PATIENCE)
     demo.slider = widgets.IntSlider(value=patience, min=PATIENCE_MIN, max=PATIENCE_MAX, step=BROWSER_STEP,
                                     description=BROWSER_SLIDER, style={"description_width": "initial"})
-    demo.image = figure_image(fig, dpi)
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_patience(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_patience(demo, patience)
+    demo.widget = demo_box("patience", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -268,8 +275,7 @@ def update_patience(demo, patience):
     demo.best_acc.set_data([numbers["best"]], [numbers["test_accuracy"]])
     demo.stop_line.set_xdata([numbers["stop"], numbers["stop"]])
     demo.stop_acc.set_xdata([numbers["stop"], numbers["stop"]])
-    artists = (demo.best_pt, demo.stop_line, demo.best_acc, demo.stop_acc)
-    demo.image.value, demo.background = render_png(demo.fig, artists, demo.background)
+    demo.live.render(_patience_alt(numbers))
     demo.readout.value = readout_html(numbers, PATIENCE_READOUT)
     return numbers
 
@@ -296,42 +302,54 @@ def width_numbers(width):
             "history": h}
 
 
-def make_width_demo(width=8, dpi=80):
-    """Training vs held-out accuracy per epoch for one width, and final accuracies against width."""
+def _width_alt(numbers):
+    return (f"{ALT_WIDTH} At width {numbers['width']} ({numbers['weights']} weights and biases) the final training "
+            f"accuracy is {numbers['train_accuracy']:.3f} and the held-out accuracy {numbers['test_accuracy']:.3f}.")
+
+
+@style.styled
+def make_width_demo(width=8, dpi=style.LIVE_DPI):
+    """Training vs held-out accuracy per epoch for one width, and final accuracies against width.
+
+    Returns a namespace with the figure, its artists, ``slider``, ``image``, ``readout``, ``live`` and
+    ``widget`` (building the demo again closes the previous copy's widgets).
+    """
     import ipywidgets as widgets
+    from matplotlib.lines import Line2D
 
     finals = [width_numbers(w) for w in WIDTHS]
-    fig = _fig((9.6, 4.0), dpi)
+    fig = style.new_figure(8.5, 4.4, dpi=dpi)
     ax, ax_w = fig.subplots(1, 2)
-    (tr,) = ax.plot([], [], color=OKABE_ITO["orange"], ls="--", animated=True, label="training")
-    (te,) = ax.plot([], [], color=OKABE_ITO["blue"], ls="-", animated=True, label="held-out")
+    (tr,) = ax.plot([], [], **TRAIN_STYLE, ms=4, animated=True)
+    (te,) = ax.plot([], [], **HELD_OUT_STYLE, ms=4, animated=True)
     ax.set_xlim(0, SETTING["epochs"])
     ax.set_ylim(0.4, 1.02)
-    ax.set_xlabel("epoch", fontsize=FONT)
-    ax.set_ylabel("accuracy", fontsize=FONT)
-    ax.set_title("Accuracy per epoch", fontsize=FONT)
-    ax.legend(fontsize=FONT - 1, loc="lower right")
-    ax_w.plot(WIDTHS, [f["train_accuracy"] for f in finals], "s--", color=OKABE_ITO["orange"], label="training")
-    ax_w.plot(WIDTHS, [f["test_accuracy"] for f in finals], "o-", color=OKABE_ITO["blue"], label="held-out")
-    (mark,) = ax_w.plot([], [], "|", color=OKABE_ITO["vermillion"], ms=40, mew=3, animated=True,
-                        label="chosen width")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_title("Accuracy per epoch")
+    ax_w.plot(WIDTHS, [f["train_accuracy"] for f in finals], **TRAIN_STYLE)
+    ax_w.plot(WIDTHS, [f["test_accuracy"] for f in finals], **HELD_OUT_STYLE)
+    (mark,) = ax_w.plot([], [], "|", color=style.VERMILLION, ms=40, mew=3, animated=True)
     ax_w.set_xscale("log", base=2)
     ax_w.set_ylim(0.4, 1.02)
-    ax_w.set_xlabel("hidden width (both layers)", fontsize=FONT)
-    ax_w.set_ylabel("final accuracy", fontsize=FONT)
-    ax_w.set_title(f"After {SETTING['epochs']} epochs", fontsize=FONT)
-    ax_w.legend(fontsize=FONT - 1, loc="lower right")
+    ax_w.set_xlabel("hidden width (both layers)")
+    ax_w.set_ylabel("final accuracy")
+    ax_w.set_title(f"After {SETTING['epochs']} epochs")
     for a in (ax, ax_w):
-        _style_axes(a)
-    fig.tight_layout()
-    demo = SimpleNamespace(fig=fig, tr=tr, te=te, mark=mark, background=None)
+        a.grid(True)
+    handles = [Line2D([], [], **TRAIN_STYLE, ms=6, label="training"),
+               Line2D([], [], **HELD_OUT_STYLE, ms=6, label="held-out"),
+               Line2D([], [], ls="none", marker="|", color=style.VERMILLION, ms=16, mew=3, label="chosen width")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
+    demo = SimpleNamespace(fig=fig, tr=tr, te=te, mark=mark)
+    demo.live = LiveFigure(fig, (tr, te, mark), ALT_WIDTH)
     demo.slider = widgets.SelectionSlider(options=list(WIDTHS), value=width, description="hidden width",
                                           style={"description_width": "initial"})
-    demo.image = figure_image(fig, dpi)
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_width(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_width(demo, width)
+    demo.widget = demo_box("width", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -342,6 +360,6 @@ def update_width(demo, width):
     demo.tr.set_data(h["epoch"], h["train_accuracy"])
     demo.te.set_data(h["epoch"], h["test_accuracy"])
     demo.mark.set_data([numbers["width"]], [0.5 * (numbers["train_accuracy"] + numbers["test_accuracy"])])
-    demo.image.value, demo.background = render_png(demo.fig, (demo.tr, demo.te, demo.mark), demo.background)
+    demo.live.render(_width_alt(numbers))
     demo.readout.value = readout_html(numbers, WIDTH_READOUT)
     return numbers

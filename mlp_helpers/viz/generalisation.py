@@ -17,15 +17,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .. import generalisation as gen
-from . import figure_image, render_png
-
-OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
-FONT = 12
+from . import LiveFigure, demo_box, readout_table, style
 
 BROWSER_SLIDER = "log10 λ"
 BROWSER_DEFAULT = -2.0
@@ -79,9 +73,8 @@ def lambda_demo_numbers(log10_lam):
 
 
 def readout_html(numbers):
-    """HTML readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
-    return "<br>".join(f'{label} = <span class="mlp-readout" data-key="{key}">{fmt.format(numbers[key])}</span>'
-                       for key, label, fmt in READOUT)
+    """HTML readout table; every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    return readout_table([(key, label, fmt.format(numbers[key])) for key, label, fmt in READOUT])
 
 
 def browser_expected(value):
@@ -95,50 +88,52 @@ def browser_expected(value):
             "helped": f"{int((d > 0).sum())} of {d.size}", "train_mean": f"{np.mean(tr[i]):.1%}"}
 
 
-def _agg_figure(figsize, dpi):
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
+def _lambda_alt(numbers):
+    return (f"{ALT_LAMBDA} The marker is at λ = {numbers['lam']:.4f}: held-out accuracy {numbers['test_mean']:.1%} "
+            f"± {numbers['test_std']:.1%} against {numbers['base_mean']:.1%} ± {numbers['base_std']:.1%} without "
+            f"the penalty (gain {numbers['gain']:+.1%}, helped {numbers['helped']} seeds).")
 
 
-def make_lambda_demo(log10_lam=BROWSER_DEFAULT, dpi=80):
+@style.styled
+def make_lambda_demo(log10_lam=BROWSER_DEFAULT, dpi=style.LIVE_DPI):
     """Build the λ demo: the measured mean ± spread curve and a marker at the slider's λ.
 
-    Returns a namespace with ``fig``, ``ax``, ``marker``, ``slider``, ``image``, ``readout``, ``widget``.
+    Returns a namespace with ``fig``, ``ax``, ``marker``, ``slider``, ``image``, ``readout``,
+    ``live`` (the :class:`~mlp_helpers.viz.LiveFigure`), ``alt`` (``ALT_LAMBDA``) and
+    ``widget`` (the box to display; building the demo again closes the previous copy's widgets).
     """
     import ipywidgets as widgets
 
     tr, te = grid()
     lams = np.array(gen.LAMBDAS[1:])
-    fig = _agg_figure((7.6, 4.4), dpi)
+    fig = style.new_figure(7.6, 4.6, dpi=dpi)
     ax = fig.subplots()
     m, s = te[1:].mean(axis=1), te[1:].std(axis=1, ddof=1)
-    ax.fill_between(lams, m - s, m + s, color=OKABE_ITO["blue"], alpha=0.2)
-    ax.plot(lams, m, "o-", color=OKABE_ITO["blue"], lw=2, label="held-out, mean ± std")
-    ax.plot(lams, tr[1:].mean(axis=1), "s:", color=OKABE_ITO["vermillion"], lw=1.5, label="training, mean")
+    ax.fill_between(lams, m - s, m + s, color=style.BLUE, alpha=0.2, lw=0)
+    ax.plot(lams, m, color=style.BLUE, ls="-", marker="o", lw=2, label="held-out, mean ± std")
+    ax.plot(lams, tr[1:].mean(axis=1), color=style.VERMILLION, ls=":", marker="s", lw=1.8, label="training, mean")
     b, bs = te[0].mean(), te[0].std(ddof=1)
-    ax.axhspan(b - bs, b + bs, color=OKABE_ITO["orange"], alpha=0.15)
-    ax.axhline(b, color=OKABE_ITO["orange"], ls="--", lw=2, label="held-out with λ = 0")
-    (marker,) = ax.plot([], [], marker="*", ms=18, color=OKABE_ITO["black"], ls="none", animated=True,
+    ax.axhspan(b - bs, b + bs, color=style.ORANGE, alpha=0.15, lw=0)
+    ax.axhline(b, color=style.ORANGE, ls="--", lw=2, label="held-out with λ = 0")
+    (marker,) = ax.plot([], [], marker="*", ms=18, color=style.BLACK, ls="none", animated=True,
                         label="slider's λ")
     ax.set_xscale("log")
     ax.set_ylim(0.6, 1.02)
-    ax.set_xlabel("L2 strength λ (log scale)", fontsize=FONT)
-    ax.set_ylabel("accuracy", fontsize=FONT)
-    ax.set_title(f"{len(gen.SEEDS)} seeds, {gen.OVERFIT['n_train']} training points", fontsize=FONT)
-    ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT, loc="lower left")
-    fig.tight_layout()
-    demo = SimpleNamespace(fig=fig, ax=ax, marker=marker, background=None, alt=ALT_LAMBDA)
+    ax.set_xlabel("L2 strength λ (log scale)")
+    ax.set_ylabel("accuracy")
+    ax.set_title(f"{len(gen.SEEDS)} seeds, {gen.OVERFIT['n_train']} training points")
+    ax.grid(True)
+    ax.legend(loc="lower left")
+    demo = SimpleNamespace(fig=fig, ax=ax, marker=marker, alt=ALT_LAMBDA)
+    demo.live = LiveFigure(fig, (marker,), ALT_LAMBDA)
     demo.slider = widgets.FloatSlider(value=log10_lam, min=LOG_MIN, max=LOG_MAX, step=BROWSER_STEP,
                                       description=BROWSER_SLIDER, readout_format=".1f",
                                       style={"description_width": "initial"})
-    demo.image = figure_image(fig, dpi)
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_lambda(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_lambda(demo, log10_lam)
+    demo.widget = demo_box("lambda", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -146,37 +141,41 @@ def update_lambda(demo, log10_lam):
     """The λ slider callback: move the marker, redraw, and return :func:`lambda_demo_numbers`."""
     numbers = lambda_demo_numbers(log10_lam)
     demo.marker.set_data([numbers["lam"]], [numbers["test_mean"]])
-    demo.image.value, demo.background = render_png(demo.fig, (demo.marker,), demo.background)
+    demo.live.render(_lambda_alt(numbers))
     demo.readout.value = readout_html(numbers)
     return numbers
 
 
-STYLES = (("blue", "-", "o"), ("vermillion", "--", "s"), ("green", "-.", "^"), ("purple", ":", "D"))
+#: One (colour, line style, marker) per candidate: never colour alone.
+STYLES = ((style.BLUE, "-", "o"), (style.VERMILLION, "--", "s"), (style.GREEN, "-.", "^"), (style.PURPLE, ":", "D"))
 
 
-def protocol_figure(histories, labels, chosen, epoch, dpi=80):
+@style.styled
+def protocol_figure(histories, labels, chosen, epoch, dpi=style.PNG_DPI):
     """Validation accuracy per epoch for each candidate; a star at (``epoch``, chosen's value).
 
     histories : list of lists of validation accuracies (one per epoch);
     labels : list of str, one per history; chosen : index of the chosen
-    candidate; epoch : the chosen stopping epoch (1-based).  Returns a pyplot figure.
+    candidate; epoch : the chosen stopping epoch (1-based).  Returns the figure (outside pyplot;
+    show it with :func:`mlp_helpers.viz.show_figure`), text alternative ``ALT_PROTOCOL`` plus the choice.
     """
-    import matplotlib.pyplot as plt
-
     if len(histories) != len(labels) or not 0 <= chosen < len(histories) or len(histories) > len(STYLES):
         raise ValueError(f"histories, labels, chosen: expected up to {len(STYLES)} histories, as many labels "
                          f"and a valid index; got {len(histories)}, {len(labels)}, {chosen}")
-    fig, ax = plt.subplots(figsize=(7.6, 4.2), dpi=dpi)
+    fig = style.new_figure(7.6, 4.4, dpi=dpi)
+    ax = fig.subplots()
     for h, lab, (c, ls, mk) in zip(histories, labels, STYLES):
-        ax.plot(np.arange(1, len(h) + 1), h, color=OKABE_ITO[c], ls=ls, marker=mk, ms=5, lw=1.8, label=lab)
-    ax.plot([epoch], [histories[chosen][epoch - 1]], "*", ms=18, color=OKABE_ITO["black"],
-            label="chosen on validation")
-    ax.set_xlabel("epoch", fontsize=FONT)
-    ax.set_ylabel("validation accuracy", fontsize=FONT)
-    ax.tick_params(labelsize=FONT)
+        ax.plot(np.arange(1, len(h) + 1), h, color=c, ls=ls, marker=mk, ms=5, lw=1.8, label=lab)
+    value = histories[chosen][epoch - 1]
+    ax.plot([epoch], [value], "*", ms=18, color=style.BLACK, label="chosen on validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy")
     ax.set_ylim(0.85, 1.0)
-    ax.set_title("Digits: validation accuracy of each candidate", fontsize=FONT)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT, loc="lower right")
-    fig.tight_layout()
-    return fig
+    ax.set_title("Digits: validation accuracy of each candidate")
+    ax.grid(True)
+    ax.legend(loc="lower right")
+    names = ", ".join(str(lab) for lab in labels)
+    return style.set_alt(fig, f"Line chart: validation accuracy per epoch of {len(histories)} digits candidates "
+                              f"({names}), each with its own colour, line style and marker; a black star marks the "
+                              f"chosen candidate, {labels[chosen]}, at epoch {epoch} with validation accuracy "
+                              f"{value:.1%}.")

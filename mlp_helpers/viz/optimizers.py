@@ -26,19 +26,13 @@ transcriptions of the update rules (not through :mod:`mlp_helpers.optimizers`).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..optimizers import run_optimizer
-from . import render_png
-
-# Okabe & Ito (2008), colour-blind safe; every line also has its own style and marker.
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
-             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
-FONT = 12
+from . import LiveFigure, demo_box, readout_table, style
 
 # ------------------------------------------------------------------ the race
 N_STEPS = 1000
@@ -52,11 +46,11 @@ PROBLEMS = {
 }
 # name -> label, learning rate (None: 1/L of the problem), hyperparameters, colour, line style, marker
 RACE = {
-    "sgd": ("SGD", None, {}, OKABE_ITO["black"], "-", "o"),
-    "momentum": ("momentum μ=0.9", None, {"momentum": 0.9}, OKABE_ITO["orange"], "--", "s"),
-    "nesterov": ("Nesterov μ=0.9", None, {"momentum": 0.9}, OKABE_ITO["blue"], "-.", "^"),
-    "rmsprop": ("RMSProp α=0.01", 0.01, {"rho": 0.9, "eps": 1e-8}, OKABE_ITO["green"], ":", "D"),
-    "adam": ("Adam α=0.1", 0.1, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, OKABE_ITO["vermillion"], "-", "v"),
+    "sgd": ("SGD", None, {}, style.BLACK, "-", "o"),
+    "momentum": ("momentum μ=0.9", None, {"momentum": 0.9}, style.ORANGE, "--", "s"),
+    "nesterov": ("Nesterov μ=0.9", None, {"momentum": 0.9}, style.BLUE, "-.", "^"),
+    "rmsprop": ("RMSProp α=0.01", 0.01, {"rho": 0.9, "eps": 1e-8}, style.GREEN, ":", "D"),
+    "adam": ("Adam α=0.1", 0.1, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, style.VERMILLION, "-", "v"),
 }
 
 BROWSER_SLIDER = "log₁₀ κ"
@@ -104,11 +98,13 @@ def settled_step(distances, tol=TOL):
     return np.where(inside[-1], np.where(inside.all(axis=0), 0, last_outside), -1)
 
 
+@lru_cache(maxsize=2)
 def race_table(steps=N_STEPS):
     """Run every optimizer of ``RACE`` on both problems for every κ of ``LOG_KAPPAS`` at once.
 
     Returns a dict: ``paths[problem][name]`` of shape ``(steps + 1, n_kappa, 2)`` and
-    ``settled[problem][name]`` of shape ``(n_kappa,)`` (-1: not settled).
+    ``settled[problem][name]`` of shape ``(n_kappa,)`` (-1: not settled).  Computed once per
+    ``steps`` and process (cached; the arrays are read-only).
     """
     kappas = np.array([10.0 ** float(x) for x in LOG_KAPPAS])  # Python's pow, as browser_expected uses
     out = {"paths": {}, "settled": {}}
@@ -123,8 +119,10 @@ def race_table(steps=N_STEPS):
             with np.errstate(over="ignore", invalid="ignore"):
                 path = run_optimizer(name, grad, start, race_lr(name, problem), steps, **hyper)
             path = path.reshape(steps + 1, len(kappas), 2)
+            settled = settled_step(np.linalg.norm(path - spec["minimum"], axis=-1))
+            path.flags.writeable = settled.flags.writeable = False  # shared by every demo through the cache
             out["paths"][problem][name] = path
-            out["settled"][problem][name] = settled_step(np.linalg.norm(path - spec["minimum"], axis=-1))
+            out["settled"][problem][name] = settled
     return out
 
 
@@ -155,14 +153,11 @@ def race_texts(numbers):
 
 
 def race_html(texts):
-    """HTML table of the readout; every number in ``<span class="mlp-readout" data-key=KEY>``."""
-    def span(key):
-        return f'<span class="mlp-readout" data-key="{key}">{texts[key]}</span>'
-
-    rows = "".join(f"<tr><td>{RACE[n][0]}</td><td style='text-align:right'>{span('quad_' + n)}</td>"
-                   f"<td style='text-align:right'>{span('ros_' + n)}</td></tr>" for n in RACE)
-    return (f"<div style='font-size:{FONT + 2}px'>κ = {span('kappa')}<br>steps until within {TOL} of the minimum"
-            f"<table><tr><th>optimizer</th><th>quadratic</th><th>Rosenbrock</th></tr>{rows}</table></div>")
+    """HTML readout table; every number in ``<span class="mlp-readout" data-key=KEY>``."""
+    rows = [("kappa", "κ", texts["kappa"])]
+    for problem, where in (("quad", "quadratic"), ("ros", "Rosenbrock")):
+        rows += [(f"{problem}_{n}", f"{RACE[n][0]}, {where}: steps", texts[f"{problem}_{n}"]) for n in RACE]
+    return f"<div>steps until within {TOL} of the minimum</div>" + readout_table(rows)
 
 
 def browser_expected(value):
@@ -204,12 +199,6 @@ def browser_expected(value):
     return texts
 
 
-def _agg_figure(figsize, dpi):
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
 _EXTENT = {"quad": (-4.5, 1.0, -1.0, 1.8), "ros": (-1.6, 1.4, -0.4, 1.8)}
 CONTOUR_LEVELS = np.geomspace(0.003, 3.0, 7)
 
@@ -235,62 +224,72 @@ def contour_lines(problem, kappa, levels=CONTOUR_LEVELS, n=200):
     return np.vstack(pieces)
 
 
-def make_race_demo(log10_kappa=BROWSER_DEFAULT, dpi=72, steps=N_STEPS):
+def _race_alt(numbers):
+    steps = "; ".join(f"{RACE[n][0]} {_steps_text(numbers['quad'][n])} on the quadratic and "
+                      f"{_steps_text(numbers['ros'][n])} on Rosenbrock" for n in RACE)
+    return ("Four panels. Top: the loss contours of the quadratic valley (left) and of Rosenbrock's valley (right) "
+            f"with condition number κ = {numbers['kappa']:.3g}, the start (purple plus) and the minimum (yellow "
+            "star), and the path of each of five optimizers (SGD, momentum, Nesterov, RMSProp, Adam), each with "
+            "its own colour, line style and marker. Bottom: each optimizer's distance to the minimum per step on "
+            f"log scales, with a dotted line at {TOL}. Steps until within {TOL} of the minimum: {steps}.")
+
+
+@style.styled
+def make_race_demo(log10_kappa=BROWSER_DEFAULT, dpi=style.LIVE_DPI, steps=N_STEPS):
     """Build the race: paths over both valleys (top) and the distance to the minimum per step (bottom).
 
-    Runs :func:`race_table` once (every slider position).  Returns a namespace with the
-    figure, its artists, ``table``, ``slider``, ``image``, ``readout`` and ``widget``.
+    Uses :func:`race_table` (every slider position, computed once per process).  Returns a namespace
+    with the figure, its artists, ``table``, ``slider``, ``image``, ``readout``, ``live`` and ``widget``
+    (building the demo again closes the previous copy's widgets).
     """
     import ipywidgets as widgets
+    from matplotlib.lines import Line2D
 
     table = race_table(steps)
     marks = [0] + [int(k) for k in 2 ** np.arange(int(np.log2(max(steps, 1))) + 1)]  # markers at steps 0, 1, 2, 4, ...
-    fig = _agg_figure((9.8, 7.6), dpi)
+    fig = style.new_figure(8.5, 7.4, dpi=dpi)
     axes = fig.subplots(2, 2)
-    demo = SimpleNamespace(fig=fig, axes=axes, table=table, background=None, lines={}, fields={}, curves={})
+    demo = SimpleNamespace(fig=fig, axes=axes, table=table, lines={}, fields={}, curves={})
     for col, (problem, spec) in enumerate(PROBLEMS.items()):
         ax, ax_d = axes[0, col], axes[1, col]
-        (demo.fields[problem],) = ax.plot([], [], color="0.65", lw=1, animated=True)
-        ax.plot(*spec["start"], "P", color=OKABE_ITO["purple"], ms=12)
-        ax.plot(*spec["minimum"], "*", color=OKABE_ITO["yellow"], mec="black", ms=16)
-        for name, (label, _, _, colour, style, marker) in RACE.items():
+        (demo.fields[problem],) = ax.plot([], [], color=style.LIGHT_GREY, lw=1, animated=True)
+        ax.plot(*spec["start"], "P", color=style.PURPLE, ms=12)
+        ax.plot(*spec["minimum"], "*", color=style.YELLOW, mec=style.BLACK, ms=16)
+        for name, (label, _, _, colour, ls, marker) in RACE.items():
             for store, where in ((demo.lines, ax), (demo.curves, ax_d)):
-                (store[problem, name],) = where.plot([], [], color=colour, ls=style, marker=marker, markevery=marks,
+                (store[problem, name],) = where.plot([], [], color=colour, ls=ls, marker=marker, markevery=marks,
                                                      ms=6, lw=1.8, animated=True)
         ax.set_xlim(*_EXTENT[problem][:2])
         ax.set_ylim(*_EXTENT[problem][2:])
-        ax.set_xlabel("$w_1$" if problem == "quad" else "$x$", fontsize=FONT)
-        ax.set_ylabel("$w_2$" if problem == "quad" else "$y$", fontsize=FONT)
-        ax.set_title(spec["label"], fontsize=FONT)
-        ax_d.axhline(TOL, color="black", lw=1, ls=(0, (1, 3)))
+        ax.set_xlabel("$w_1$" if problem == "quad" else "$x$")
+        ax.set_ylabel("$w_2$" if problem == "quad" else "$y$")
+        ax.set_title(spec["label"])
+        ax_d.axhline(TOL, color=style.BLACK, lw=1, ls=(0, (1, 3)))
         ax_d.set_yscale("log")
         ax_d.set_xscale("symlog", linthresh=10)
         ax_d.set_xlim(0, steps)
         ax_d.set_ylim(1e-6, 1e2)
-        ax_d.set_xlabel("step", fontsize=FONT)
-        ax_d.set_ylabel("distance to the minimum", fontsize=FONT)
-        ax_d.set_title("distance per step (log scales)", fontsize=FONT)
-        for a in (ax, ax_d):
-            a.tick_params(labelsize=FONT - 2)
+        ax_d.set_xlabel("step")
+        ax_d.set_ylabel("distance to the minimum")
+        ax_d.set_title("distance per step (log scales)")
     # One legend below the panels, from stand-in lines: outside the axes, so it stays in the cached background.
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], color="0.65", lw=1, label="loss contours"),
-               Line2D([], [], color=OKABE_ITO["purple"], marker="P", ls="none", ms=12, label="start"),
-               Line2D([], [], color=OKABE_ITO["yellow"], mec="black", marker="*", ls="none", ms=16, label="minimum"),
-               Line2D([], [], color="black", lw=1, ls=(0, (1, 3)), label=f"within {TOL} of the minimum")]
+    handles = [Line2D([], [], color=style.LIGHT_GREY, lw=1, label="loss contours"),
+               Line2D([], [], color=style.PURPLE, marker="P", ls="none", ms=12, label="start"),
+               Line2D([], [], color=style.YELLOW, mec=style.BLACK, marker="*", ls="none", ms=16, label="minimum"),
+               Line2D([], [], color=style.BLACK, lw=1, ls=(0, (1, 3)), label=f"within {TOL} of the minimum")]
     handles += [Line2D([], [], color=c, ls=st, marker=m, ms=6, lw=1.8, label=lab) for lab, _, _, c, st, m in RACE.values()]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=FONT - 2)
-    fig.subplots_adjust(left=0.08, right=0.985, top=0.96, bottom=0.19, hspace=0.33, wspace=0.24)  # fixed margins: tight_layout is slow with log axes
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
     demo.steps = np.arange(steps + 1)
+    artists = (*demo.fields.values(), *demo.lines.values(), *demo.curves.values())
+    demo.live = LiveFigure(fig, artists, _race_alt(race_numbers(table, log10_kappa)))
     demo.slider = widgets.FloatSlider(value=log10_kappa, min=float(LOG_KAPPAS[0]), max=float(LOG_KAPPAS[-1]),
                                       step=BROWSER_STEP, description=BROWSER_SLIDER, readout_format=".1f",
                                       style={"description_width": "initial"})
-    demo.image = widgets.Image(format="png")
+    demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.slider.observe(lambda change: update_race(demo, change["new"]), names="value")
-    demo.widget = widgets.VBox([demo.slider, widgets.HBox([demo.image, demo.readout])])
     update_race(demo, log10_kappa)
+    demo.widget = demo_box("race", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
     return demo
 
 
@@ -306,48 +305,47 @@ def update_race(demo, log10_kappa):
             demo.lines[problem, name].set_data(path[:, 0], path[:, 1])
             dist = np.linalg.norm(path - spec["minimum"], axis=-1)
             demo.curves[problem, name].set_data(demo.steps, np.clip(dist, 1e-12, 1e12))
-    artists = (*demo.fields.values(), *demo.lines.values(), *demo.curves.values())
-    demo.image.value, demo.background = render_png(demo.fig, artists, demo.background)
+    demo.live.render(_race_alt(numbers))
     demo.readout.value = race_html(race_texts(numbers))
     return numbers
 
 
 # ------------------------------------------------------------------ static figures
-def _pyplot_figure(figsize, dpi):
-    """A pyplot figure (the notebook's inline backend shows it; close it with show_figure or plt.close)."""
-    import matplotlib.pyplot as plt
-
-    return plt.figure(figsize=figsize, dpi=dpi)
-
-
 def _style(ax, title, xlabel, ylabel):
-    ax.set_title(title, fontsize=FONT + 1)
-    ax.set_xlabel(xlabel, fontsize=FONT)
-    ax.set_ylabel(ylabel, fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT - 2)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True)
+    ax.legend()
 
 
-_SERIES_STYLE = [(OKABE_ITO["black"], "-", "o"), (OKABE_ITO["orange"], "--", "s"),
-                 (OKABE_ITO["blue"], "-.", "^"), (OKABE_ITO["vermillion"], ":", "D"),
-                 (OKABE_ITO["green"], "-", "v"), (OKABE_ITO["purple"], "--", "P")]
+#: One (colour, line style, marker) per series: never colour alone.
+_SERIES_STYLE = [(style.BLACK, "-", "o"), (style.ORANGE, "--", "s"), (style.BLUE, "-.", "^"),
+                 (style.VERMILLION, ":", "D"), (style.GREEN, "-", "v"), (style.PURPLE, "--", "P")]
 
 
 def _series(ax, x, ys, markevery=0.1):
     """Plot each ``label -> y`` of ``ys`` over ``x`` with its own colour, line style and marker."""
-    for (label, y), (colour, style, marker) in zip(ys.items(), _SERIES_STYLE):
-        ax.plot(x, y, color=colour, ls=style, marker=marker, markevery=markevery, ms=6, lw=2, label=label)
+    if len(ys) > len(_SERIES_STYLE):
+        raise ValueError(f"ys: expected at most {len(_SERIES_STYLE)} series, got {len(ys)}")
+    for (label, y), (colour, ls, marker) in zip(ys.items(), _SERIES_STYLE):
+        ax.plot(x, y, color=colour, ls=ls, marker=marker, markevery=markevery, ms=6, lw=2, label=label)
 
 
-def schedules_figure(lrs, distances, dpi=80):
+def _ends(ys, fmt="{:.3g}"):
+    return "; ".join(f"{label} from {fmt.format(float(y[0]))} to {fmt.format(float(y[-1]))}" for label, y in ys.items())
+
+
+@style.styled
+def schedules_figure(lrs, distances, dpi=style.PNG_DPI):
     """Two panels: the learning rate per step of each schedule, and what it does to an optimizer.
 
     lrs : dict label -> array ``(steps,)`` of learning rates.
     distances : dict label -> array ``(steps + 1,)`` of distances to the minimum.
-    Returns the figure (show it with :func:`mlp_helpers.viz.show_figure`).
+    Returns the figure (outside pyplot, text alternative attached; show it with
+    :func:`mlp_helpers.viz.show_figure`).
     """
-    fig = _pyplot_figure((11, 4.2), dpi)
+    fig = style.new_figure(8.5, 4.4, dpi=dpi)
     ax, ax_d = fig.subplots(1, 2)
     _series(ax, np.arange(len(next(iter(lrs.values())))), lrs)
     _style(ax, "learning-rate schedules", "step t", r"learning rate $\alpha_t$")
@@ -355,43 +353,57 @@ def schedules_figure(lrs, distances, dpi=80):
     ax_d.set_yscale("log")
     ax_d.set_ylim(1e-8, 10)  # below 1e-8: settled
     _style(ax_d, "RMSProp on the quadratic, κ = 10", "step t", "distance to the minimum (log)")
-    fig.tight_layout()
-    return fig
+    return style.set_alt(fig, (
+        f"Two line charts over the steps, one line per learning-rate schedule ({', '.join(lrs)}), each with its "
+        f"own colour, line style and marker. Left: the learning rate per step, {_ends(lrs)}. Right: RMSProp's "
+        f"distance to the minimum of the quadratic with κ = 10 on a log scale, {_ends(distances)}."))
 
 
-def momentum_conventions_figure(steps, distances, drops=(), dpi=80):
+@style.styled
+def momentum_conventions_figure(steps, distances, drops=(), dpi=style.PNG_DPI):
     """Distance to the minimum per step for the two momentum conventions.
 
     steps : array ``(n,)``.  distances : dict label -> array ``(n,)``.
     drops : the steps where α drops (vertical lines).
+    Returns the figure (outside pyplot, text alternative attached).
     """
-    fig = _pyplot_figure((7.5, 4.2), dpi)
+    fig = style.new_figure(7.6, 4.4, dpi=dpi)
     ax = fig.subplots()
     _series(ax, steps, distances, markevery=0.08)
     for i, t in enumerate(drops):
-        ax.axvline(t, color=OKABE_ITO["sky_blue"], lw=2, ls=(0, (4, 2)), label="α drops 10×" if i == 0 else None)
+        ax.axvline(t, color=style.SKY_BLUE, lw=2, ls=(0, (4, 2)), label="α drops 10×" if i == 0 else None)
     ax.set_yscale("log")
     _style(ax, "momentum: velocity vs buffer convention", "step t", "distance to the minimum")
-    fig.tight_layout()
-    return fig
+    drop_text = (f" Dashed sky-blue vertical lines mark the steps where the learning rate drops tenfold "
+                 f"({', '.join(str(int(t)) for t in drops)}).") if len(drops) else ""
+    return style.set_alt(fig, (
+        "Line chart on a log scale: distance to the minimum per step for each momentum run, one line per run "
+        f"with its own colour, line style and marker: {_ends(distances)}.{drop_text}"))
 
 
-def gradient_noise_figure(batch_sizes, measured_mean, measured_std, law, law_fpc, dpi=80):
+@style.styled
+def gradient_noise_figure(batch_sizes, measured_mean, measured_std, law, law_fpc, dpi=style.PNG_DPI):
     """Measured variance of the minibatch gradient against B (log-log) with the two laws.
 
     batch_sizes : array ``(k,)``.  measured_mean, measured_std : arrays ``(k,)`` over seeds.
     law : σ²/B, ``(k,)``.  law_fpc : σ²/B·(n−B)/(n−1), ``(k,)``.
+    Returns the figure (outside pyplot, text alternative attached).
     """
-    fig = _pyplot_figure((7.5, 4.6), dpi)
+    fig = style.new_figure(7.6, 4.8, dpi=dpi)
     ax = fig.subplots()
-    ax.plot(batch_sizes, law, color=OKABE_ITO["black"], ls="--", lw=2, label=r"$\sigma^2/B$")
-    ax.plot(batch_sizes, law_fpc, color=OKABE_ITO["blue"], ls="-.", lw=2,
+    ax.plot(batch_sizes, law, color=style.BLACK, ls="--", lw=2, label=r"$\sigma^2/B$")
+    ax.plot(batch_sizes, law_fpc, color=style.BLUE, ls="-.", lw=2,
             label=r"$\frac{\sigma^2}{B}\,\frac{n-B}{n-1}$ (without replacement)")
-    ax.errorbar(batch_sizes, measured_mean, yerr=measured_std, color=OKABE_ITO["vermillion"], ls="none",
+    ax.errorbar(batch_sizes, measured_mean, yerr=measured_std, color=style.VERMILLION, ls="none",
                 marker="o", ms=8, capsize=4, label="measured (mean ± sd over seeds)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    _style(ax, "noise of the minibatch gradient", "batch size B",
-           r"$E\,\Vert\hat g_B - g\Vert^2$")
-    fig.tight_layout()
-    return fig
+    _style(ax, "noise of the minibatch gradient", "batch size B", r"$E\,\Vert\hat g_B - g\Vert^2$")
+    b = np.asarray(batch_sizes)
+    m = np.asarray(measured_mean)
+    return style.set_alt(fig, (
+        "Log-log chart of the variance of the minibatch gradient against the batch size B: the measured mean "
+        "with ± one standard deviation over seeds as vermillion dots with error bars, the law sigma squared over B "
+        "as a dashed black line and the law without replacement, sigma squared over B times (n - B)/(n - 1), as "
+        f"a dash-dotted blue line. From B = {b[0]:g} to B = {b[-1]:g} the measured variance falls from "
+        f"{m[0]:.3g} to {m[-1]:.3g}."))
