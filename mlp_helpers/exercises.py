@@ -308,7 +308,7 @@ def grade(name, fn, seed=None, n=None):
     if seed is None:
         cases, kind = ex.public(), "public"
     else:
-        rng = np.random.default_rng(seed)
+        rng = hidden_rng(seed)
         count = ex.n_hidden if n is None else int(n)
         cases, kind = [ex.hidden(rng, i) for i in range(count)], "hidden"
     results = []
@@ -321,6 +321,26 @@ def grade(name, fn, seed=None, n=None):
         first = failed[0]
         raise AssertionError(f"{name}: {len(failed)} of {len(results)} {kind} cases fail. "
                              f"First, {first.label}: {_with_code(first)}")
+
+
+SECRET_ENV = "MLP_HOMEWORK_SECRET"  # the instructor's secret, the same as for homework variants
+
+
+def hidden_rng(seed):
+    """The random stream of the hidden cases: ``seed`` alone, or mixed with the instructor's secret.
+
+    The hidden tests' seeds stand in the public notebooks; with the environment variable
+    ``MLP_HOMEWORK_SECRET`` set where the autograder runs, the hidden inputs depend on the
+    secret too, so nobody can compute them from the public repository.
+    """
+    import hashlib
+    import os
+
+    secret = os.environ.get(SECRET_ENV)
+    if not secret:
+        return np.random.default_rng(seed)
+    digest = hashlib.sha256(b"mlp-helpers grading secret\0" + secret.encode("utf-8")).digest()
+    return np.random.default_rng([int(seed), int.from_bytes(digest[:8], "big")])
 
 
 # ------------------------------------------------------------------ helpers

@@ -344,3 +344,17 @@ def test_the_student_version_runs_with_empty_stubs(built03):
     out, _ = built03
     results = assign.smoke([out / "student" / "03_backprop.ipynb"])
     assert results[0]["checks"] == 5 and results[0]["widgets"] >= 1
+
+
+def test_the_instructor_secret_changes_the_hidden_inputs(monkeypatch):
+    """With MLP_HOMEWORK_SECRET set, the hidden cases cannot be computed from the public seed."""
+    from mlp_helpers import exercises
+
+    monkeypatch.delenv(exercises.SECRET_ENV, raising=False)
+    public = exercises.hidden_rng(101).uniform(size=4)
+    monkeypatch.setenv(exercises.SECRET_ENV, "class-A")
+    a1, a2 = exercises.hidden_rng(101).uniform(size=4), exercises.hidden_rng(101).uniform(size=4)
+    monkeypatch.setenv(exercises.SECRET_ENV, "class-B")
+    b = exercises.hidden_rng(101).uniform(size=4)
+    assert (a1 == a2).all()  # the same secret, the same hidden inputs
+    assert not np.allclose(a1, public) and not np.allclose(a1, b)
