@@ -26,7 +26,8 @@ from mlp_helpers.viz import backprop, depth, dropout, forward, generalisation, o
 
 ROOT = Path(__file__).resolve().parents[1]
 RERUNS = 20
-WARM_UP = 8  # caches (fonts, text layout) and malloc's arenas fill in the first builds
+WARM_UP = 20  # caches (fonts, text layout, mathtext) and malloc's arenas fill in the first builds; the larger
+# figures of 06-09 needed more than 8 before the growth levelled off (race: +6 MB in its first 10 builds, +1 MB in the next 20)
 KERNEL_WARM_UP = 12
 # Allocator noise after the warm-up is 1-7 MB here.  A leaked demo costs at least its figure's
 # pixel buffer (1.2-1.7 MB) per re-run, so 20 leaky re-runs add 25 MB or more (before the fix: 40-60 MB).

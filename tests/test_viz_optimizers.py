@@ -68,7 +68,7 @@ def test_the_drawn_paths_are_the_runs(demo):
     i = list(V.LOG_KAPPAS).index(2.0)
     for (problem, name), line in demo.lines.items():
         xs, ys = line.get_data()
-        np.testing.assert_allclose(np.column_stack([xs, ys]), demo.table["paths"][problem][name][:, i, :])
+        np.testing.assert_allclose(np.column_stack([xs, ys]), demo.table["paths"][problem][name][demo.idx, i, :])
         _, dist = demo.curves[problem, name].get_data()
         minimum = np.array(V.PROBLEMS[problem]["minimum"])
         expected = np.linalg.norm(np.column_stack([xs, ys]) - minimum, axis=1)

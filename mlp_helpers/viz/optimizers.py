@@ -247,9 +247,14 @@ def make_race_demo(log10_kappa=BROWSER_DEFAULT, dpi=style.LIVE_DPI, steps=N_STEP
 
     table = race_table(steps)
     marks = [0] + [int(k) for k in 2 ** np.arange(int(np.log2(max(steps, 1))) + 1)]  # markers at steps 0, 1, 2, 4, ...
-    fig = style.new_figure(8.5, 7.4, dpi=dpi)
+    # The steps drawn: every one of the first 64, then ~80 on a log scale (the axes of the distances are
+    # logarithmic and late paths sit near the minimum): a frame draws ~150 points per line, not 1001.
+    idx = np.unique(np.concatenate([np.arange(min(steps, 64) + 1), np.geomspace(1, steps, 80).round().astype(int),
+                                    [m for m in marks if m <= steps]]))
+    marks = [int(np.searchsorted(idx, m)) for m in marks if m <= steps]  # the markers' positions among them
+    fig = style.new_figure(8.5, 6.6, dpi=dpi)
     axes = fig.subplots(2, 2)
-    demo = SimpleNamespace(fig=fig, axes=axes, table=table, lines={}, fields={}, curves={})
+    demo = SimpleNamespace(fig=fig, axes=axes, table=table, lines={}, fields={}, curves={}, idx=idx)
     for col, (problem, spec) in enumerate(PROBLEMS.items()):
         ax, ax_d = axes[0, col], axes[1, col]
         (demo.fields[problem],) = ax.plot([], [], color=style.LIGHT_GREY, lw=1, animated=True)
@@ -279,7 +284,7 @@ def make_race_demo(log10_kappa=BROWSER_DEFAULT, dpi=style.LIVE_DPI, steps=N_STEP
                Line2D([], [], color=style.BLACK, lw=1, ls=(0, (1, 3)), label=f"within {TOL} of the minimum")]
     handles += [Line2D([], [], color=c, ls=st, marker=m, ms=6, lw=1.8, label=lab) for lab, _, _, c, st, m in RACE.values()]
     fig.legend(handles=handles, loc="outside lower center", ncol=3)
-    demo.steps = np.arange(steps + 1)
+    demo.steps = idx
     artists = (*demo.fields.values(), *demo.lines.values(), *demo.curves.values())
     demo.live = LiveFigure(fig, artists, _race_alt(race_numbers(table, log10_kappa)))
     demo.slider = widgets.FloatSlider(value=log10_kappa, min=float(LOG_KAPPAS[0]), max=float(LOG_KAPPAS[-1]),
@@ -300,7 +305,7 @@ def update_race(demo, log10_kappa):
     for problem, spec in PROBLEMS.items():
         demo.fields[problem].set_data(*contour_lines(problem, numbers["kappa"]).T)
         for name in RACE:
-            path = demo.table["paths"][problem][name][:, i, :]
+            path = demo.table["paths"][problem][name][demo.idx, i, :]
             path = np.clip(np.nan_to_num(path, nan=1e6), -1e6, 1e6)
             demo.lines[problem, name].set_data(path[:, 0], path[:, 1])
             dist = np.linalg.norm(path - spec["minimum"], axis=-1)
