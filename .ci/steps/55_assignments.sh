@@ -27,7 +27,7 @@ for want in ${ASSIGN_COLAB_PYTHONS:-3.12 3.13}; do
     echo "no $venv (Python $want): .ci/steps/20_colab_pins.sh builds it; skipping $want"
     continue
   fi
-  pins=.ci/steps/colab-pins-$want.txt
+  pins=$root/.ci/steps/colab-pins-$want.txt  # absolute: the runner below works from an empty folder
   pin() { sed -n "s/^$1==//p" "$pins"; }
   # From an empty folder, so that the runner and the kernels import the installed package, not the checkout.
   run_dir=$(mktemp -d)
