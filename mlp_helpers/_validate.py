@@ -208,6 +208,15 @@ def check_seed(name, seed):
     raise TypeError(f"{name}: expected {want}, got {_describe(seed)}")
 
 
+def _key_difference(got, expected):
+    """'unexpected 'w1'; missing 'W1'': how the keys ``got`` differ from ``expected``."""
+    unexpected = [k for k in got if k not in expected]
+    missing = [k for k in expected if k not in got]
+    return "; ".join(part for part in (
+        f"unexpected {', '.join(map(repr, unexpected))}" if unexpected else "",
+        f"missing {', '.join(map(repr, missing))}" if missing else "") if part)
+
+
 def check_param_keys(name, params):
     """Check that ``params`` is a dict with exactly the keys ``W1, b1, ..., WL, bL``; return L.
 
@@ -220,13 +229,9 @@ def check_param_keys(name, params):
     L = max(layers, default=0)
     expected = [f"{p}{l}" for l in range(1, max(L, 1) + 1) for p in "Wb"]
     if set(params) != set(expected):
-        unexpected = [k for k in params if k not in expected]
-        missing = [k for k in expected if k not in params]
-        detail = "; ".join(part for part in (
-            f"unexpected {', '.join(map(repr, unexpected))}" if unexpected else "",
-            f"missing {', '.join(map(repr, missing))}" if missing else "") if part)
         raise ValueError(
-            f"{name}: expected exactly the keys {', '.join(expected)}, got {', '.join(map(repr, params)) or 'no keys'} ({detail})"
+            f"{name}: expected exactly the keys {', '.join(expected)}, got {', '.join(map(repr, params)) or 'no keys'} "
+            f"({_key_difference(params, expected)})"
         )
     return L
 
@@ -243,14 +248,9 @@ def check_array_dict(name, value, like=None, allow_empty_dict=False):
     if not value and not allow_empty_dict:
         raise ValueError(f"{name}: expected a non-empty dict of arrays, got an empty dict")
     if like is not None and set(value) != set(like):
-        unexpected = [k for k in value if k not in like]
-        missing = [k for k in like if k not in value]
-        detail = "; ".join(part for part in (
-            f"unexpected {', '.join(map(repr, unexpected))}" if unexpected else "",
-            f"missing {', '.join(map(repr, missing))}" if missing else "") if part)
         raise ValueError(
             f"{name}: expected the keys of params ({', '.join(map(repr, like))}), got "
-            f"{', '.join(map(repr, value)) or 'no keys'} ({detail})"
+            f"{', '.join(map(repr, value)) or 'no keys'} ({_key_difference(value, like)})"
         )
     out = {}
     for k, v in value.items():
