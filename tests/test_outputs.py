@@ -8,6 +8,8 @@ import math
 import re
 
 import numpy as np
+
+from test_gradients import _problem
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -287,19 +289,7 @@ def test_every_pair_matches_central_differences(seed, depth, widths, n_samples, 
     sizes = widths[: depth + 1]
     if output == "softmax" and sizes[-1] == 1:
         sizes[-1] = 2  # a softmax over one column is constant
-    rng = np.random.default_rng(seed)
-    params = mh.init_params(sizes, seed=seed, layout=layout, scale="xavier")
-    params = {k: v + (rng.normal(0, 0.1, v.shape) if k.startswith("b") else 0.0) for k, v in params.items()}
-    X = rng.normal(size=(n_samples, sizes[0]))
-    k = sizes[-1]
-    if loss == "cross_entropy":
-        Y = mh.one_hot(rng.integers(0, k, n_samples), k)
-    elif loss == "binary_cross_entropy":
-        Y = rng.integers(0, 2, (n_samples, k)).astype(float)
-    else:
-        Y = rng.normal(size=(n_samples, k))
-    if layout == "columns":
-        X, Y = X.T, Y.T
+    params, X, Y = _problem(seed, sizes, n_samples, loss, layout)  # the random problem of test_gradients
     options = dict(activation=activation, loss=loss, output=output, layout=layout, reduction=reduction, lam=lam)
     fwd = {key: options[key] for key in ("activation", "loss", "output", "layout")}
     cache = mh.forward(params, X, **fwd)
