@@ -509,7 +509,7 @@ def problem_blocks(v):
                             "(half away from zero) and use the rounded value from then on. In detail: each product "
                             "in a sum is rounded before the products are added; every function value ($e^z$, "
                             r"$\log$, $\sin$, $\cos$, $\tanh$) is rounded as read off the calculator; "
-                            r"$\sigma(z) = 1/(1 + e^{-z})$ for $z \ge 0$ and $e^{z}/(1 + e^{z})$ for $z < 0$; "
+                            r"the sigmoid $\sigma(z) = 1/(1 + e^{-z})$ for $z \ge 0$ and $e^{z}/(1 + e^{z})$ for $z < 0$; "
                             r"the softmax sum is the sum of the rounded exponentials (when the largest logit $m$ "
                             r"lies outside $[0, 20]$, use $e^{z_i - m}$); "
                             + (r"the update step $\alpha\,\partial L/\partial\theta$ is rounded before it is "
