@@ -109,10 +109,10 @@ def init_std(rule, n_in, n_out=None):
 def gaussian_expectation(fn, var):
     r""":math:`\mathbb E[\mathrm{fn}(z)]` for :math:`z \sim N(0, \mathrm{var})`, a float.
 
-    With :math:`z = \sigma x`, :math:`x \sim N(0, 1)`: the midpoint rule on
-    :math:`x \in [-12, 12]` (step ``min(0.02, 0.1/σ)``, at most
+    With :math:`z = s x`, :math:`s = \sqrt{\mathrm{var}}`, :math:`x \sim N(0, 1)`: the midpoint rule on
+    :math:`x \in [-12, 12]` (step ``min(0.02, 0.1/s)``, at most
     ``MAX_QUADRATURE_POINTS`` points),
-    :math:`\sum_k h\,\varphi(x_k)\,\mathrm{fn}(\sigma x_k)`.  For smooth
+    :math:`\sum_k h\,\varphi(x_k)\,\mathrm{fn}(s x_k)`.  For smooth
     ``fn`` (tanh, sigmoid, polynomials) it converges faster than any power of
     the step (relative error about 1e-13 up to ``var`` = 100); the nodes are
     symmetric and avoid 0, so a kink at 0 (ReLU: ``relu(z)**2``,
@@ -424,7 +424,7 @@ def check_init_std(fn, seed=EXERCISE_SEED):
 
     Returns a :class:`mlp_helpers.check.Diagnosis` ``(ok, code, message)``.
     Known mistakes are recognised first (codes ``"variance"``: returns
-    :math:`\sigma^2`; ``"relu_factor"``: no factor 2 for ReLU;
+    :math:`\sigma_w^2`; ``"relu_factor"``: no factor 2 for ReLU;
     ``"tanh_factor"``: the factor 2 also for tanh; ``"fan_out"``: divides by
     ``n_out``; ``"constant"``: the same number for every layer; ``"error"``:
     the function raised), then :func:`mlp_helpers.check.diagnose` on all
@@ -467,8 +467,8 @@ def check_init_std(fn, seed=EXERCISE_SEED):
         return bool(np.allclose(answers, candidate, rtol=1e-6, atol=1e-12))
 
     known = [
-        ("variance", expected ** 2, "your function returns the variance sigma^2, not the standard deviation "
-                                    "sigma: the rule is about Var(w); the std is its square root."),
+        ("variance", expected ** 2, "your function returns the variance sigma_w^2, not the standard deviation "
+                                    "sigma_w: the rule is about Var(w); the std is its square root."),
         ("relu_factor", np.sqrt(1.0 / n_in), "your std is right for tanh but too small for ReLU: ReLU sets "
                                              "half of its inputs to zero, which halves the second moment, so "
                                              "ReLU layers need twice the variance."),

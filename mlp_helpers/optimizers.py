@@ -43,7 +43,7 @@ Learning-rate schedules are functions of the 0-based step index ``t``
 Minibatch gradient noise: :func:`minibatch_gradient_variance` measures
 :math:`E\lVert \hat g_B - g \rVert^2` by drawing batches;
 :func:`predicted_gradient_variance` is the law
-:math:`\sigma^2/B` (with replacement), times :math:`(n-B)/(n-1)` without.
+:math:`\sigma_g^2/B` (with replacement), times :math:`(n-B)/(n-1)` without.
 """
 from __future__ import annotations
 
@@ -543,12 +543,12 @@ def predicted_gradient_variance(per_sample_grads, batch_size, replace=False):
     r"""The expected squared error :math:`E\lVert \hat g_B - g\rVert^2` of a minibatch gradient.
 
     With :math:`g_i` the per-sample gradients, :math:`g = \frac1n\sum_i g_i` and
-    :math:`\sigma^2 = \frac1n\sum_i \lVert g_i - g\rVert^2`:
+    :math:`\sigma_g^2 = \frac1n\sum_i \lVert g_i - g\rVert^2`:
 
     .. math::
-        E\lVert \hat g_B - g\rVert^2 = \frac{\sigma^2}{B}
+        E\lVert \hat g_B - g\rVert^2 = \frac{\sigma_g^2}{B}
         \quad\text{(with replacement)},\qquad
-        \frac{\sigma^2}{B}\,\frac{n - B}{n - 1}\quad\text{(without, as a shuffled epoch draws)}.
+        \frac{\sigma_g^2}{B}\,\frac{n - B}{n - 1}\quad\text{(without, as a shuffled epoch draws)}.
 
     per_sample_grads : array ``(n, d)``, one flattened gradient per row.
     batch_size : B, 1 <= B (<= n without replacement).  Returns a float.

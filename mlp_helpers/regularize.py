@@ -7,7 +7,7 @@ hidden layer and input-noise level ``noise_std``:
 
 .. math::
 
-    \tilde X &= X + \sigma\,E,\quad E_{ij}\sim\mathcal N(0,1)\ \text{(fresh every epoch)}\\
+    \tilde X &= X + \sigma_x\,E,\quad E_{ij}\sim\mathcal N(0,1)\ \text{(fresh every epoch)}\\
     Z_l &= \tilde H_{l-1} W_l + b_l,\quad H_l = f(Z_l),\quad
     \tilde H_l = M_l \odot H_l / (1-p)\quad (\tilde H_0 = \tilde X)\\
     \hat Y &= \operatorname{softmax}(Z_L)\\
@@ -174,7 +174,7 @@ def train_regularized(sizes, X, labels, epochs=500, lr=0.5, p=0.0, noise_std=0.0
     X, labels : training inputs ``(n, n_in)`` and int labels ``(n,)``.
     epochs, lr : number of full-batch steps and the step size α.
     p : dropout probability on every hidden layer (0: none).
-    noise_std : σ of the Gaussian noise added to ``X`` every epoch (0: none).
+    noise_std : σ_x, the standard deviation of the Gaussian noise added to ``X`` every epoch (0: none).
     seed : seeds the initial weights and the ``default_rng`` drawing masks and noise.
     sets : optional dict name -> ``(X_set, labels_set)`` evaluated after every
         epoch (``"train"`` is always added: the clean training set).

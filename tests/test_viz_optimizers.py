@@ -175,6 +175,6 @@ def test_gradient_noise_figure():
         assert_labelled(fig)
         (ax,) = fig.axes
         assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-        np.testing.assert_allclose(_lines(ax)[r"$\sigma^2/B$"], 1.0 / B)
+        np.testing.assert_allclose(_lines(ax)[r"$\sigma_g^2/B$"], 1.0 / B)
     finally:
         plt.close(fig)

@@ -78,12 +78,16 @@ def test_hand_mode_text_shows_the_seed_sums(hand001):
 
 def test_hand_vs_exact_summary_lists_seed_slips(hand001):
     diffs = {(n, i): (h, e) for n, i, h, e in hand001.differences}
-    # the seed's Z_{2,1} = -0.3926 is -0.3927 in full precision; dL/dW2_11 -1.8180 vs -1.818139...
-    assert diffs[("Z2", "[1]")] == ("-0.3926", "-0.3927")
-    assert diffs[("dW2", "[1,1]")] == ("-1.8180", "-1.8181")
-    assert ("Z1", "[1]") not in diffs and ("H1", "[1]") not in diffs
+    # the seed's z_{2,0} = -0.3926 is -0.3927 in full precision; dL/dW2[0,0] -1.8180 vs -1.818139...
+    # Indices are numpy's (0-based, the notation table of notebook 01): the entry named [0] is key[name][0].
+    assert diffs[("Z2", "[0]")] == ("-0.3926", "-0.3927")
+    assert diffs[("dW2", "[0,0]")] == ("-1.8180", "-1.8181")
+    assert f"{hand001.key['Z2'][0]:.4f}" == "-0.3926" and f"{hand001.key['dW2'][0, 0]:.4f}" == "-1.8180"
+    assert ("Z1", "[0]") not in diffs and ("H1", "[0]") not in diffs
     md = hand001.markdown()
-    assert "Hand versus exact" in md and "| `dW2[1,1]` | -1.8180 | -1.8181 |" in md
+    assert "Hand versus exact" in md and "| `dW2[0,0]` | -1.8180 | -1.8181 |" in md
+    # the seed's first logit, written out entry by entry with the same 0-based subscript
+    assert r"z_{2,0} &=" in md and r"z_{2,2}" not in md
 
 
 def _helpers(s, lam=0.0, penalty_kind="l2", lr=0.001, **extra):
@@ -172,7 +176,7 @@ def test_rows_layout_text_and_shapes():
     s = seed000()
     ws = worked_solution(s["params"], s["X"], s["Y"], activation="relu", layout="rows", lr=0.1)
     md = ws.markdown()
-    assert r"Z_{1} = x W_{1} + b_{1}" in md and r"H_{1}^T \delta_{2}" in md
+    assert r"z_{1} = x W_{1} + b_{1}" in md and r"h_{1}^T \delta_{2}" in md
     assert ws.key["W1_new"].shape == (3, 4) and ws.key["b1_new"].shape == (1, 4)
 
 
@@ -221,7 +225,7 @@ def test_textbook_2_2_2_sigmoid_output_half_sse():
     for n in ("Yhat", "dYhat", "gprime2", "delta2", "dW2", "dH1", "fprime1", "delta1", "dW1", "L"):
         np.testing.assert_allclose(ws.key[n], ref[n], rtol=1e-12, atol=1e-15, err_msg=n)
     md = ws.markdown()
-    assert r"\frac{\partial L}{\partial \hat y} \odot g'(Z_{2})" in md and "0.298371109" in md
+    assert r"\frac{\partial L}{\partial \hat y} \odot g'(z_{2})" in md and "0.298371109" in md
     # the rows layout gives the transposed weights, the same numbers
     rows = {k: (v.T.copy() if k[0] == "W" else v) for k, v in MAZUR["params"].items()}
     wr = worked_solution(rows, MAZUR["x"], MAZUR["y"], activation="sigmoid", output="sigmoid", loss="half_sse",

@@ -405,20 +405,20 @@ def make_variant(seed, arch="4-3-2", activation="relu_plus_sin", loss="cross_ent
 
 # --------------------------------------------------------------------------- the problem text
 _QUANTITY = [  # (name pattern with {l} for a layer and {L} for the last one, its description: text with $math$)
-    ("Z{l}", "$Z_{l}$"), ("H{l}", "$H_{l} = f(Z_{l})$"),
-    ("shift_Z{L}", r"$m = \max_j Z_{L,j}$, subtracted from the logits before the softmax"),
-    ("exp_Z{L}", r"the exponentials $e^{Z_{L,i}}$ (after a shift: $e^{Z_{L,i} - m}$)"),
-    ("sum_exp", r"their sum, the softmax denominator"), ("Yhat", r"$\hat y = g(Z_{L})$"),
+    ("Z{l}", "$z_{l}$"), ("H{l}", "$h_{l} = f(z_{l})$"),
+    ("shift_Z{L}", r"$m = \max_j z_{L,j}$, subtracted from the logits before the softmax"),
+    ("exp_Z{L}", r"the exponentials $e^{z_{L,i}}$ (after a shift: $e^{z_{L,i} - m}$)"),
+    ("sum_exp", r"their sum, the softmax denominator"), ("Yhat", r"$\hat y = g(z_{L})$"),
     ("L_data", r"the loss $L_\text{data}$"), ("R_sum", "the sum in the penalty"), ("R", "the penalty $R$"),
     ("L", r"the total loss $L = L_\text{data} + R$ ($= L_\text{data}$ without a penalty)"),
     ("dYhat", r"$\partial L / \partial \hat y$"),
     ("sum_Yhat_dYhat", r"$\sum_j \hat y_j\,\partial L/\partial \hat y_j$ (the softmax's chain rule)"),
-    ("gprime{L}", r"$g'(Z_{L})$, the output function's derivative"),
-    ("delta{l}", r"$\delta_{l} = \partial L / \partial Z_{l}$"),
+    ("gprime{L}", r"$g'(z_{L})$, the output function's derivative"),
+    ("delta{l}", r"$\delta_{l} = \partial L / \partial z_{l}$"),
     ("dW{l}_data", r"$\partial L_\text{data} / \partial W_{l}$"), ("db{l}_data", r"$\partial L_\text{data} / \partial b_{l}$"),
     ("dR_W{l}", r"$\partial R / \partial W_{l}$"), ("dR_b{l}", r"$\partial R / \partial b_{l}$"),
     ("dW{l}", r"$\partial L / \partial W_{l}$"), ("db{l}", r"$\partial L / \partial b_{l}$"),
-    ("dH{l}", r"$\partial L / \partial H_{l}$ (from the layer above)"), ("fprime{l}", r"$f'(Z_{l})$"),
+    ("dH{l}", r"$\partial L / \partial h_{l}$ (from the layer above)"), ("fprime{l}", r"$f'(z_{l})$"),
     ("step_W{l}", r"the step $\alpha\,\partial L / \partial W_{l}$"),
     ("step_b{l}", r"the step $\alpha\,\partial L / \partial b_{l}$"),
     ("W{l}_new", r"$W_{l}^{new} = W_{l} - \alpha\,\partial L / \partial W_{l}$"),
@@ -479,14 +479,15 @@ def problem_blocks(v):
     else:
         out_tex = "$" + activation_text(output).f_tex.replace("f(z)", "g(z)", 1) + "$"
     blocks = [("p", f"A {'-'.join(map(str, v.sizes))} network in the {v.options['layout']} layout "
-                    + (r"($Z_l = W_l H_{l-1} + b_l$, column vectors)" if cols else r"($Z_l = H_{l-1} W_l + b_l$, row vectors)")
+                    + (r"($z_l = W_l h_{l-1} + b_l$, column vectors)" if cols else r"($z_l = h_{l-1} W_l + b_l$, row vectors)")
                     + f" has the hidden activation ${at.f_tex}$, the output function {out_tex} "
-                    + rf"($\hat y = g(Z_{L})$) and {loss_tex}.")]
+                    + rf"($\hat y = g(z_{L})$) and {loss_tex}. Entries are numbered from 0, as numpy numbers them: "
+                    + r"$\hat y_0$ is the first entry of $\hat y$, $W_{1,ij}$ is `W1[i, j]`.")]
     blocks.append(("m", rf"x = {vec(v.x)}, \quad y = {vec(v.y)}"))
     for l in range(1, L + 1):
         W = v.params[f"W{l}"]
         blocks.append(("m", rf"W_{{{l}}} = {_pmatrix([[a.given(_dec(e)) for e in r] for r in W])}, \quad b_{{{l}}} = {vec(v.params[f'b{l}'])}"))
-    forward_steps = ", ".join(f"$Z_{l}$, $H_{l}$" for l in range(1, L)) + f", $Z_{L}$"
+    forward_steps = ", ".join(f"$z_{l}$, $h_{l}$" for l in range(1, L)) + f", $z_{L}$"
     backward_steps = ", ".join(
         f"$\\delta_{l}$, $\\partial L/\\partial W_{l}$, $\\partial L/\\partial b_{l}$" for l in range(L, 0, -1))
     tasks = [
@@ -508,9 +509,9 @@ def problem_blocks(v):
                             "(half away from zero) and use the rounded value from then on. In detail: each product "
                             "in a sum is rounded before the products are added; every function value ($e^z$, "
                             r"$\log$, $\sin$, $\cos$, $\tanh$) is rounded as read off the calculator; "
-                            r"$\sigma(z) = 1/(1 + e^{-z})$ for $z \ge 0$ and $e^{z}/(1 + e^{z})$ for $z < 0$; "
+                            r"the sigmoid $\sigma(z) = 1/(1 + e^{-z})$ for $z \ge 0$ and $e^{z}/(1 + e^{z})$ for $z < 0$; "
                             r"the softmax sum is the sum of the rounded exponentials (when the largest logit $m$ "
-                            r"lies outside $[0, 20]$, use $e^{Z_i - m}$); "
+                            r"lies outside $[0, 20]$, use $e^{z_i - m}$); "
                             + (r"the update step $\alpha\,\partial L/\partial\theta$ is rounded before it is "
                                "subtracted. " if lr is not None else "")
                             + f"Write every answer with {k} decimals. An answer within half a unit of the "

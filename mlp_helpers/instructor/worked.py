@@ -3,9 +3,10 @@ r"""Step-by-step worked solutions of one forward pass, backward pass and update.
 ``worked_solution(params, x, y, ...)`` writes out, for one sample, every
 equation and then the same equation with the numbers substituted entry by
 entry, as the hand derivation of seed 001 does: the pre-activations
-:math:`Z_l`, the activations :math:`H_l`, the softmax sum, :math:`\hat y`,
+:math:`z_l`, the activations :math:`h_l` (lower-case: one sample, as in the
+notation table of notebook 01), the softmax sum, :math:`\hat y`,
 the loss, the penalty, :math:`\delta_L`, :math:`\partial L/\partial W_L`,
-:math:`W_L^T\delta_L`, :math:`f'(Z_l)`, :math:`\delta_l`, ... and the update
+:math:`W_L^T\delta_L`, :math:`f'(z_l)`, :math:`\delta_l`, ... and the update
 :math:`\theta^{new} = \theta - \alpha\,\partial L/\partial\theta`.
 
 Two arithmetic modes
@@ -39,14 +40,14 @@ Two arithmetic modes
     3. the softmax denominator is the sum of the rounded exponentials and
        each :math:`\hat y_i` is the rounded quotient (``0.6753 / 3.0939 = 0.2183``);
        when the largest logit :math:`m` lies outside [0, ``SOFTMAX_SHIFT_ABOVE`` = 20]
-       it is subtracted first (:math:`e^{Z_i - m}`), which leaves
+       it is subtracted first (:math:`e^{z_i - m}`), which leaves
        :math:`\hat y` unchanged and keeps every exponential at most 1 (and
        the largest exactly 1, so the denominator never rounds to 0);
     4. :math:`\delta_L = \hat y - y` uses the rounded :math:`\hat y`, every
        gradient entry is the rounded product of rounded factors
        (``-0.7817 * 2.3257 = -1.8180``, where full precision gives -1.818139);
        a logarithm of a probability that rounds to 0 is taken from the logit
-       instead (:math:`\log\hat y_i = Z_i - m - \log\sum_j e^{Z_j - m}`, or
+       instead (:math:`\log\hat y_i = z_i - m - \log\sum_j e^{z_j - m}`, or
        :math:`\log\sigma(z) = -\max(-z, 0) - \log(1 + e^{-|z|})`);
     5. the update step :math:`\alpha\,\partial L/\partial\theta` is rounded
        before it is subtracted, as the seed writes it
@@ -72,7 +73,7 @@ the loss's natural one (softmax for cross-entropy, sigmoid for binary
 cross-entropy, identity for ``half_sse`` and ``mse``).  The natural pairs have
 :math:`\delta_L = \hat y - y` (:math:`\tfrac{2}{n}(\hat y - y)` for ``mse``);
 any other pair goes through the chain rule,
-:math:`\delta_L = \partial L/\partial\hat y \odot g'(Z_L)`, or with a softmax
+:math:`\delta_L = \partial L/\partial\hat y \odot g'(z_L)`, or with a softmax
 output :math:`\delta_{L,i} = \hat y_i(\partial L/\partial\hat y_i - \sum_j
 \hat y_j\,\partial L/\partial\hat y_j)` (its Jacobian).  This is how the
 textbook 2-2-2 example (sigmoid hidden and output units with
@@ -537,7 +538,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
         return _pmatrix([[fmt(e) for e in r] for r in rows])
 
     def Hname(l):
-        return "x" if l == 0 else f"H_{{{l}}}"
+        return "x" if l == 0 else f"h_{{{l}}}"
 
     def emit(*lines):
         if doc is not None:
@@ -559,11 +560,11 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
         prev, Wl, bl = hs[-1], Wc[l - 1], bc[l - 1]
         first = l == 1
         pf = a.given if first else a.show
-        head(f"Step {2 * l - 1}: the pre-activation $Z_{{{l}}}$")
+        head(f"Step {2 * l - 1}: the pre-activation $z_{{{l}}}$")
         if cols:
-            emit(rf"Z_{{{l}}} = {W(l)} {Hname(l - 1)} + b_{{{l}}} = {mat(Wl, a.given)} {vec(prev, pf)} + {vec(bl, a.given)}")
+            emit(rf"z_{{{l}}} = {W(l)} {Hname(l - 1)} + b_{{{l}}} = {mat(Wl, a.given)} {vec(prev, pf)} + {vec(bl, a.given)}")
         else:
-            emit(rf"Z_{{{l}}} = {Hname(l - 1)} {W(l)} + b_{{{l}}} = {vec(prev, pf)} {mat(Wl, a.given)} + {vec(bl, a.given)}")
+            emit(rf"z_{{{l}}} = {Hname(l - 1)} {W(l)} + b_{{{l}}} = {vec(prev, pf)} {mat(Wl, a.given)} + {vec(bl, a.given)}")
         z = []
         lines = []
         for i, row in enumerate(Wl):
@@ -576,21 +577,21 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
                 sym = " + ".join(f"({pf(h)})({a.given(w)})" for w, h in zip(row, prev))
             sym = _join([sym, a.given(bl[i])])
             shown = _join([(a.given(p) if first else a.show(p)) for p in prods] + [a.given(bl[i])])
-            lines.append(rf"Z_{{{l},{i + 1}}} &= {sym} = {shown} = {a.show(zi)}")
+            lines.append(rf"z_{{{l},{i}}} &= {sym} = {shown} = {a.show(zi)}")
         emit(*lines)
-        emit(rf"Z_{{{l}}} = {vec(z)}")
+        emit(rf"z_{{{l}}} = {vec(z)}")
         zs.append(z)
         key[f"Z{l}"] = z
         if l < L:
-            head(f"Step {2 * l}: the activation $H_{{{l}}} = f(Z_{{{l}}})$")
+            head(f"Step {2 * l}: the activation $h_{{{l}}} = f(z_{{{l}}})$")
             text(rf"With ${act.f_tex}$, entry by entry:")
             h, lines = [], []
             for i, zi in enumerate(z):
                 hi, sub = act.value(a, zi)
                 h.append(hi)
-                lines.append(rf"H_{{{l},{i + 1}}} &= f({a.show(zi)}) = {sub}")
+                lines.append(rf"h_{{{l},{i}}} &= f({a.show(zi)}) = {sub}")
             emit(*lines)
-            emit(rf"H_{{{l}}} = {vec(h)}")
+            emit(rf"h_{{{l}}} = {vec(h)}")
             hs.append(h)
             key[f"H{l}"] = h
 
@@ -608,32 +609,32 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
         S = a.r(sum(e, Decimal(0)))
         yhat = [a.r(ei / S) for ei in e]
         if not shifted:
-            emit(rf"\hat y = \operatorname{{softmax}}(Z_{{{L}}}), \quad \hat y_i = \frac{{e^{{Z_{{{L},i}}}}}}{{\sum_j e^{{Z_{{{L},j}}}}}}")
+            emit(rf"\hat y = \operatorname{{softmax}}(z_{{{L}}}), \quad \hat y_i = \frac{{e^{{z_{{{L},i}}}}}}{{\sum_j e^{{z_{{{L},j}}}}}}")
             text("First the denominator, the sum of the exponentials:")
-            emit(r"\sum_j e^{Z_{" + str(L) + ",j}} = " + " + ".join(f"e^{{{a.show(zi)}}}" for zi in zL)
+            emit(r"\sum_j e^{z_{" + str(L) + ",j}} = " + " + ".join(f"e^{{{a.show(zi)}}}" for zi in zL)
                  + r" \approx " + " + ".join(a.show(ei) for ei in e) + f" = {a.show(S)}")
         else:
             text(f"The largest logit, $m = {a.show(shift)}$, lies outside $[0, {SOFTMAX_SHIFT_ABOVE}]$, so it is "
                  "subtracted from every logit first: the softmax does not change when the same number is "
                  "subtracted from every entry, and every exponential is then at most $e^0 = 1$.")
-            emit(rf"\hat y = \operatorname{{softmax}}(Z_{{{L}}}), \quad \hat y_i = \frac{{e^{{Z_{{{L},i}} - m}}}}{{\sum_j e^{{Z_{{{L},j}} - m}}}}, \quad m = \max_j Z_{{{L},j}} = {a.show(shift)}")
+            emit(rf"\hat y = \operatorname{{softmax}}(z_{{{L}}}), \quad \hat y_i = \frac{{e^{{z_{{{L},i}} - m}}}}{{\sum_j e^{{z_{{{L},j}} - m}}}}, \quad m = \max_j z_{{{L},j}} = {a.show(shift)}")
             text("First the denominator, the sum of the exponentials:")
-            emit(r"\sum_j e^{Z_{" + str(L) + ",j} - m} = " + " + ".join(f"e^{{{a.show(zi - shift)}}}" for zi in zL)
+            emit(r"\sum_j e^{z_{" + str(L) + ",j} - m} = " + " + ".join(f"e^{{{a.show(zi - shift)}}}" for zi in zL)
                  + r" \approx " + " + ".join(a.show(ei) for ei in e) + f" = {a.show(S)}")
             key[f"shift_Z{L}"] = shift
-        emit(*[rf"\hat y_{{{i + 1}}} &= \frac{{{a.show(ei)}}}{{{a.show(S)}}} = {a.show(yi)}"
+        emit(*[rf"\hat y_{{{i}}} &= \frac{{{a.show(ei)}}}{{{a.show(S)}}} = {a.show(yi)}"
                for i, (ei, yi) in enumerate(zip(e, yhat))])
         key[f"exp_Z{L}"], key["sum_exp"] = e, S
     elif output == "identity":
         yhat = list(zL)
-        emit(rf"\hat y = Z_{{{L}}}")
+        emit(rf"\hat y = z_{{{L}}}")
     else:
         yhat, lines = [], []
         for i, zi in enumerate(zL):
             yi, sub = out.value(a, zi)
             yhat.append(yi)
-            lines.append(rf"\hat y_{{{i + 1}}} &= g({a.show(zi)}) = {sub}")
-        emit(rf"\hat y = g(Z_{{{L}}}), \quad {out.f_tex.replace('f(z)', 'g(z)', 1)}")
+            lines.append(rf"\hat y_{{{i}}} &= g({a.show(zi)}) = {sub}")
+        emit(rf"\hat y = g(z_{{{L}}}), \quad {out.f_tex.replace('f(z)', 'g(z)', 1)}")
         emit(*lines)
     emit(rf"\hat y = {vec(yhat)}")
     key["Yhat"] = yhat
@@ -649,9 +650,9 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
                 return a.ln(yhat[i]), rf"\log({a.show(yhat[i])})", None
             v = a.r(zi - shift - a.ln(S))
             m_tex = " - m" if shift else ""
-            return (v, rf"\left(Z_{{{L},{i + 1}}}{m_tex} - \log \textstyle\sum_j e^{{Z_{{{L},j}}{m_tex}}}\right)",
-                    rf"$\hat y_{{{i + 1}}}$ rounds to 0, so its logarithm is taken from the logits: "
-                    rf"$\log \hat y_{{{i + 1}}} = Z_{{{L},{i + 1}}}{m_tex} - \log\sum_j e^{{Z_{{{L},j}}{m_tex}}}$.")
+            return (v, rf"\left(z_{{{L},{i}}}{m_tex} - \log \textstyle\sum_j e^{{z_{{{L},j}}{m_tex}}}\right)",
+                    rf"$\hat y_{{{i}}}$ rounds to 0, so its logarithm is taken from the logits: "
+                    rf"$\log \hat y_{{{i}}} = z_{{{L},{i}}}{m_tex} - \log\sum_j e^{{z_{{{L},j}}{m_tex}}}$.")
         p = _one_minus_sigmoid(a, zL[i], yhat[i]) if negate else yhat[i]
         sym = rf"\log({a.show(p)})"
         if not a.hand:
@@ -659,7 +660,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
         if p > 0:
             return a.ln(p), sym, None
         v, sub = _log_sigmoid_hand(a, zi)
-        what = rf"1 - \hat y_{{{i + 1}}}" if negate else rf"\hat y_{{{i + 1}}}"
+        what = rf"1 - \hat y_{{{i}}}" if negate else rf"\hat y_{{{i}}}"
         lhs = r"\log(1 - \sigma(z)) = \log\sigma(-z)" if negate else r"\log\sigma(z)"
         return (v, rf"\log\sigma({a.show(zi)})",
                 rf"${what}$ rounds to 0, so its logarithm is taken from the logit $z = {a.show(zL[i])}$: "
@@ -702,7 +703,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
                 parts_val.append(rf"({a.given(coef)})({a.show(lg)})")
             t = a.r(t)
             terms.append(t)
-            lines.append(rf"&\text{{term {i + 1}: }} {' + '.join(parts_sym)} \approx {' + '.join(parts_val)} = {a.show(t)}")
+            lines.append(rf"&\text{{term {i}: }} {' + '.join(parts_sym)} \approx {' + '.join(parts_val)} = {a.show(t)}")
         Ld = a.r(-sum(terms, Decimal(0)))
         emit(*lines)
         emit(rf"L_\text{{data}} = {a.show(Ld)}")
@@ -784,7 +785,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
     head("Backward pass", 2)
     head(rf"Step {2 * L + 1}: the output error $\delta_{{{L}}}$")
     natural = output == NATURAL_OUTPUT[loss]
-    dtex = rf"\delta_{{{L}}} = \frac{{\partial L}}{{\partial Z_{{{L}}}}}"
+    dtex = rf"\delta_{{{L}}} = \frac{{\partial L}}{{\partial z_{{{L}}}}}"
     if natural and loss != "mse":
         delta = [a.r(pi - yi) for pi, yi in zip(yhat, y)]
         why = {"cross_entropy": "softmax with cross-entropy", "binary_cross_entropy": "sigmoid with binary cross-entropy",
@@ -823,11 +824,11 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
             emit(r"\textstyle\sum_j \hat y_j \frac{\partial L}{\partial \hat y_j} = "
                  + " + ".join(f"({a.show(pi)})({a.show(gi)})" for pi, gi in zip(yhat, dY))
                  + f" = {_join([a.show(q) for q in prods])} = {a.show(sm)}")
-            emit(*[rf"\delta_{{{L},{i + 1}}} &= ({a.show(pi)})({a.show(gi)} - ({a.show(sm)})) = {a.show(di)}"
+            emit(*[rf"\delta_{{{L},{i}}} &= ({a.show(pi)})({a.show(gi)} - ({a.show(sm)})) = {a.show(di)}"
                    for i, (pi, gi, di) in enumerate(zip(yhat, dY, delta))])
         else:
             g_tex = out.df_tex.replace("f'", "g'", 1)
-            text(f"The chain rule through the output function, ${g_tex}$, at $Z_{{{L}}}$:")
+            text(f"The chain rule through the output function, ${g_tex}$, at $z_{{{L}}}$:")
             gp, lines = [], []
             for zi in zL:
                 d, sub = out.deriv(a, zi)
@@ -836,7 +837,7 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
             emit(*lines)
             key[f"gprime{L}"] = gp
             delta = [a.r(u * v) for u, v in zip(dY, gp)]
-            emit(rf"{dtex} = \frac{{\partial L}}{{\partial \hat y}} \odot g'(Z_{{{L}}}) = {vec(dY)} \odot {vec(gp)} = {vec(delta)}")
+            emit(rf"{dtex} = \frac{{\partial L}}{{\partial \hat y}} \odot g'(z_{{{L}}}) = {vec(dY)} \odot {vec(gp)} = {vec(delta)}")
     grads = {}
     step_no = 2 * L + 2
     for l in range(L, 0, -1):
@@ -887,17 +888,17 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
                 sym = " + ".join(f"({a.given(Wl[i][j])})({a.show(delta[i])})" for i in range(len(delta)))
             else:
                 sym = " + ".join(f"({a.show(delta[i])})({a.given(Wl[i][j])})" for i in range(len(delta)))
-            lines.append(rf"\text{{entry {j + 1}: }} &{sym} = {_join([a.show(p) for p in prods])} = {a.show(v)}")
+            lines.append(rf"\text{{entry {j}: }} &{sym} = {_join([a.show(p) for p in prods])} = {a.show(v)}")
         if cols:
             WT = [list(r) for r in zip(*Wl)]
-            emit(rf"\frac{{\partial L}}{{\partial H_{{{l - 1}}}}} = W_{{{l}}}^T \delta_{{{l}}} = {_pmatrix([[a.given(w) for w in r] for r in WT])} {vec(delta)}")
+            emit(rf"\frac{{\partial L}}{{\partial h_{{{l - 1}}}}} = W_{{{l}}}^T \delta_{{{l}}} = {_pmatrix([[a.given(w) for w in r] for r in WT])} {vec(delta)}")
         else:
-            emit(rf"\frac{{\partial L}}{{\partial H_{{{l - 1}}}}} = \delta_{{{l}}} W_{{{l}}}^T = {vec(delta)} {_pmatrix([[a.given(w) for w in r] for r in Wl])}")
+            emit(rf"\frac{{\partial L}}{{\partial h_{{{l - 1}}}}} = \delta_{{{l}}} W_{{{l}}}^T = {vec(delta)} {_pmatrix([[a.given(w) for w in r] for r in Wl])}")
         emit(*lines)
         dHname = rf"W_{{{l}}}^T \delta_{{{l}}}" if cols else rf"\delta_{{{l}}} W_{{{l}}}^T"
         emit(rf"{dHname} = {vec(dH)}")
         key[f"dH{l - 1}"] = dH
-        text(f"The derivative of the activation, ${act.df_tex}$, at $Z_{{{l - 1}}}$:")
+        text(f"The derivative of the activation, ${act.df_tex}$, at $z_{{{l - 1}}}$:")
         fp, lines = [], []
         for j, zj in enumerate(zs[l - 2]):
             d, sub = act.deriv(a, zj)
@@ -906,9 +907,9 @@ def _solve(Wc, bc, x, y, act, out, output, loss, lam, penalty_kind, include_bias
         emit(*lines)
         key[f"fprime{l - 1}"] = fp
         new_delta = [a.r(u * v) for u, v in zip(dH, fp)]
-        emit(rf"\delta_{{{l - 1}}} = \frac{{\partial L}}{{\partial Z_{{{l - 1}}}}} = ({dHname}) \odot f'(Z_{{{l - 1}}})"
+        emit(rf"\delta_{{{l - 1}}} = \frac{{\partial L}}{{\partial z_{{{l - 1}}}}} = ({dHname}) \odot f'(z_{{{l - 1}}})"
              rf" = {vec(dH)} \odot {vec(fp)} = {vec(new_delta)}")
-        emit(*[rf"\delta_{{{l - 1},{j + 1}}} &= ({a.show(u)})({a.show(v)}) = {a.show(w)}"
+        emit(*[rf"\delta_{{{l - 1},{j}}} &= ({a.show(u)})({a.show(v)}) = {a.show(w)}"
                for j, (u, v, w) in enumerate(zip(dH, fp, new_delta))])
         delta = new_delta
 
@@ -946,12 +947,12 @@ class WorkedSolution:
         Every intermediate in the caller's layout, float64: ``Z1, H1, ..., ZL,
         Yhat, L_data, L`` (and ``R, R_sum`` with a penalty), ``exp_ZL, sum_exp``
         (softmax), ``deltaL ... delta1``, ``dH{l}`` (:math:`W_{l+1}^T\delta_{l+1}`),
-        ``fprime{l}`` (:math:`f'(Z_l)`), ``dW{l}_data, db{l}_data`` (data part),
+        ``fprime{l}`` (:math:`f'(z_l)`), ``dW{l}_data, db{l}_data`` (data part),
         ``shift_Z{L}`` (the softmax's subtracted largest logit, when it
-        subtracts one: ``exp_Z{L}`` then holds :math:`e^{Z_L - m}`), and for
+        subtracts one: ``exp_Z{L}`` then holds :math:`e^{z_L - m}`), and for
         an output other than the loss's natural one ``dYhat``
         (:math:`\partial L/\partial\hat y`) with ``gprime{L}``
-        (:math:`g'(Z_L)`) or, for a softmax output, ``sum_Yhat_dYhat``;
+        (:math:`g'(z_L)`) or, for a softmax output, ``sum_Yhat_dYhat``;
         ``dR_W{l}`` (penalty part), ``dW{l}, db{l}`` (total, as ``backward``),
         and with ``lr``: ``step_W{l}, step_b{l}`` (:math:`\alpha\,\partial L/\partial\theta`)
         and ``W{l}_new, b{l}_new`` (as ``sgd_step``).  Vectors are 1-D (one
@@ -961,7 +962,8 @@ class WorkedSolution:
         The same in the other mode.
     differences : list of (name, index, hand, exact)
         Every entry whose hand and exact values differ at ``decimals`` places
-        (index 1-based, strings as shown).
+        (index 0-based as numpy's, e.g. ``"[0,0]"`` for ``key[name][0, 0]``;
+        strings as shown).
     mode, decimals, layout, title
     """
 
@@ -1179,16 +1181,16 @@ def worked_solution(params, x, y, activation="relu", loss="cross_entropy", layou
                 su, sv = a.show(u, tex=False), a.show(v, tex=False)
                 if su != sv:
                     if matrix:
-                        idx = (i + 1, j + 1) if layout == "columns" else (j + 1, i + 1)
+                        idx = (i, j) if layout == "columns" else (j, i)
                         idx_s = f"[{idx[0]},{idx[1]}]"
                     elif isinstance(hand_d[n], list):
-                        idx_s = f"[{j + 1}]"
+                        idx_s = f"[{j}]"
                     else:
                         idx_s = ""
                     diffs.append((n, idx_s, su, sv))
     doc.h2(f"Hand versus exact at {k} decimals")
     if diffs:
-        doc.p(f"{len(diffs)} entries differ at the shown precision (indices from 1):")
+        doc.p(f"{len(diffs)} entries differ at the shown precision (indices from 0, as numpy's):")
         doc.table(["value", "hand", "exact"], [[f"`{n}{i}`", h, e] for n, i, h, e in diffs])
     else:
         doc.p("Hand and exact arithmetic agree on every entry at the shown precision.")

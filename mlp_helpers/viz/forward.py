@@ -4,7 +4,7 @@ The math is :func:`mlp_helpers.forward` and the losses; this module only draws
 it.  Two slider demos:
 
 * :func:`forward_callback` - seed 000's 3-4-2 network with the inputs
-  ``x1, x2, x3`` and the weight ``W2[0,0]`` on sliders, redrawing the network
+  ``x[0], x[1], x[2]`` (keywords ``x1, x2, x3``) and the weight ``W2[0,0]`` on sliders, redrawing the network
   diagram and the bar chart of :math:`\hat y`;
 * :func:`saturation_callback` - :math:`\hat y = \mathrm{softmax}(s\,z_2)` for a
   logit scale :math:`s` (an inverse temperature, :math:`s = 1/T`), showing how
@@ -89,7 +89,7 @@ def _node_labels(cache):
     """Texts on the nodes: input values, z and h for hidden nodes, z2 and ŷ for outputs."""
     X, Z1, H1, Z2, Yhat = (np.ravel(cache[k]) for k in ("X", "Z1", "H1", "Z2", "Yhat"))
     return [
-        [f"x{i + 1}={v:.2f}" for i, v in enumerate(X)],
+        [f"x{i}={v:.2f}" for i, v in enumerate(X)],  # 0-based, as the notation table of notebook 01
         [f"z={z:.2f} h={h:.2f}" for z, h in zip(Z1, H1)],
         [f"z2={z:.2f} ŷ={p:.3f}" for z, p in zip(Z2, Yhat)],
     ]
@@ -100,7 +100,7 @@ def network_alt(params, cache, title):
     X, H1, Yhat = (np.ravel(cache[k]) for k in ("X", "H1", "Yhat"))
     W2 = np.asarray(params["W2"])
     return (f"{title}: a diagram of the network with {X.size} inputs on the left "
-            f"({', '.join(f'x{i + 1} = {v:.2f}' for i, v in enumerate(X))}), {H1.size} hidden ReLU units "
+            f"({', '.join(f'x{i} = {v:.2f}' for i, v in enumerate(X))}), {H1.size} hidden ReLU units "
             f"in the middle (h = {fmt_vec(H1, '.2f')}) and {Yhat.size} softmax outputs on the right "
             f"(ŷ = {fmt_vec(Yhat, '.3f')}). Every weight is an edge: blue solid for positive, vermillion dashed "
             f"for negative, thicker for larger |w|; W2[0,0] = {W2[0, 0]:.2f}.")
@@ -201,7 +201,7 @@ FORWARD_LABELS = {
     "Yhat": "ŷ = softmax(z2)", "L": "L (exact, from z2)",
 }
 
-BROWSER_SLIDER = "x1"
+BROWSER_SLIDER = "x[0]"
 BROWSER_DEFAULT = FORWARD_DEFAULTS["x1"]
 BROWSER_STEP = FORWARD_RANGE["step"]
 
@@ -302,7 +302,7 @@ def forward_view(dpi=style.LIVE_DPI):
 
 
 def forward_demo():
-    """The slider demo: sliders x1, x2, x3 and w = W2[0,0], the live diagram and the readout.
+    """The slider demo: sliders x[0], x[1], x[2] (keywords x1, x2, x3) and w = W2[0,0], the diagram and the readout.
 
     Returns ``(box, view)``; ``box`` is the widget to display (re-running the
     demo closes the previous copy's widgets).
@@ -313,7 +313,7 @@ def forward_demo():
     sliders = {
         name: widgets.FloatSlider(value=FORWARD_DEFAULTS[name], description=desc,
                                   readout_format=".1f", continuous_update=True, **FORWARD_RANGE)
-        for name, desc in (("x1", "x1"), ("x2", "x2"), ("x3", "x3"), ("w", "W2[0,0]"))
+        for name, desc in (("x1", "x[0]"), ("x2", "x[1]"), ("x3", "x[2]"), ("w", "W2[0,0]"))
     }
 
     def on_change(_change=None):

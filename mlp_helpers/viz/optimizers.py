@@ -391,14 +391,14 @@ def gradient_noise_figure(batch_sizes, measured_mean, measured_std, law, law_fpc
     """Measured variance of the minibatch gradient against B (log-log) with the two laws.
 
     batch_sizes : array ``(k,)``.  measured_mean, measured_std : arrays ``(k,)`` over seeds.
-    law : σ²/B, ``(k,)``.  law_fpc : σ²/B·(n−B)/(n−1), ``(k,)``.
+    law : σ_g²/B, ``(k,)``.  law_fpc : σ_g²/B·(n−B)/(n−1), ``(k,)``.
     Returns the figure (outside pyplot, text alternative attached).
     """
     fig = style.new_figure(7.6, 4.8, dpi=dpi)
     ax = fig.subplots()
-    ax.plot(batch_sizes, law, color=style.BLACK, ls="--", lw=2, label=r"$\sigma^2/B$")
+    ax.plot(batch_sizes, law, color=style.BLACK, ls="--", lw=2, label=r"$\sigma_g^2/B$")
     ax.plot(batch_sizes, law_fpc, color=style.BLUE, ls="-.", lw=2,
-            label=r"$\frac{\sigma^2}{B}\,\frac{n-B}{n-1}$ (without replacement)")
+            label=r"$\frac{\sigma_g^2}{B}\,\frac{n-B}{n-1}$ (without replacement)")
     ax.errorbar(batch_sizes, measured_mean, yerr=measured_std, color=style.VERMILLION, ls="none",
                 marker="o", ms=8, capsize=4, label="measured (mean ± sd over seeds)")
     ax.set_xscale("log", base=2)
@@ -408,7 +408,7 @@ def gradient_noise_figure(batch_sizes, measured_mean, measured_std, law, law_fpc
     m = np.asarray(measured_mean)
     return style.set_alt(fig, (
         "Log-log chart of the variance of the minibatch gradient against the batch size B: the measured mean "
-        "with ± one standard deviation over seeds as vermillion dots with error bars, the law sigma squared over B "
-        "as a dashed black line and the law without replacement, sigma squared over B times (n - B)/(n - 1), as "
+        "with ± one standard deviation over seeds as vermillion dots with error bars, the law sigma_g squared over B "
+        "as a dashed black line and the law without replacement, sigma_g squared over B times (n - B)/(n - 1), as "
         f"a dash-dotted blue line. From B = {b[0]:g} to B = {b[-1]:g} the measured variance falls from "
         f"{m[0]:.3g} to {m[-1]:.3g}."))
