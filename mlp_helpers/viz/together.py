@@ -198,11 +198,12 @@ def make_panel(dpi=style.LIVE_DPI):
         "batch_size": widgets.SelectionSlider(options=list(CHOICES["batch_size"]), description="batch size B",
                                               style=wide),
         "epochs": widgets.SelectionSlider(options=list(CHOICES["epochs"]), description="epochs", style=wide),
-        "patience": widgets.Dropdown(options=[("off", None)] + [(str(v), v) for v in CHOICES["patience"][1:]],
+        # "off" is 0 in the widget (a Dropdown shows the value None as no selection), None for train_together
+        "patience": widgets.Dropdown(options=[("off", 0)] + [(str(v), v) for v in CHOICES["patience"][1:]],
                                      description="early stopping patience", style=wide),
     }
     for name, w in demo.widgets.items():
-        w.value = PANEL_DEFAULT[name]
+        w.value = _to_widget(name, PANEL_DEFAULT[name])
     demo.widgets["optimizer"].observe(lambda change: on_optimizer(demo, change["new"]), names="value")
     demo.button = widgets.Button(description="Train", button_style="primary", tooltip="train with these choices")
     demo.button.on_click(lambda _: train_panel(demo))
@@ -224,6 +225,11 @@ def make_panel(dpi=style.LIVE_DPI):
     return demo
 
 
+def _to_widget(name, value):
+    """A choice as its widget holds it (patience None is 0, "off")."""
+    return 0 if name == "patience" and value is None else value
+
+
 def on_optimizer(demo, name):
     """Optimizer callback: set the learning-rate widget to ``LR_BY_OPTIMIZER[name]``; returns it."""
     lr = LR_BY_OPTIMIZER[name]
@@ -241,8 +247,8 @@ def train_panel(demo, **choices):
     for name, value in sorted(choices.items(), key=lambda kv: kv[0] != "optimizer"):  # the optimizer sets lr
         if name not in demo.widgets:
             raise ValueError(f"choices: unknown option {name!r}; known: {sorted(demo.widgets)}")
-        demo.widgets[name].value = value
-    current = {name: w.value for name, w in demo.widgets.items()}
+        demo.widgets[name].value = _to_widget(name, value)
+    current = {name: (w.value or None) if name == "patience" else w.value for name, w in demo.widgets.items()}
     h = panel_history(**current)
     demo.history, demo.choices = h, current
     epochs = h["epoch"]
