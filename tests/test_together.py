@@ -409,3 +409,15 @@ def test_missing_and_raising_answers():
         T.check_together_step(3, EXAMPLE)
     with pytest.raises(ValueError, match="example:"):
         T.check_together_step(student_step, {"X": 1})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_checks_transcription_without_a_slip_is_together_step(seed):
+    case = T.exercise_case(shape=(3 + seed, 2, 4, 3), p=0.3, lam=0.02, t=2 + seed, lr=0.01, seed=seed)
+    want_params, want_state, _ = mh.together_step(case["params"], case["X"], case["Y"], [case["mask"]],
+                                                  case["state"], case["t"], case["lr"], p=case["p"], lam=case["lam"])
+    got_params, got_state = T._transcribed_step(case)
+    for k in want_params:
+        np.testing.assert_allclose(got_params[k], want_params[k], rtol=1e-12, atol=1e-15)
+        for n in ("m", "v"):
+            np.testing.assert_allclose(got_state[n][k], want_state[n][k], rtol=1e-12, atol=1e-15)
