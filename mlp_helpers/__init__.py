@@ -36,6 +36,7 @@ from .regularization import PENALTIES, penalty, penalty_gradients
 from .depth import gaussian_expectation, init_std, layer_statistics, mean_field  # notebook 08
 from .graph import Value, scalar_network  # notebook 08
 from .generalisation import layer_gradients
+from .together import evaluate_once, together_gradients, together_step, train_together  # notebook 10
 
 __version__ = "0.1.0"
 
@@ -56,4 +57,5 @@ __all__ = [
     "init_std", "gaussian_expectation", "mean_field", "layer_statistics", "Value", "scalar_network",
     "layer_gradients",
     "dropout_forward", "dropout_backward",
+    "together_gradients", "together_step", "train_together", "evaluate_once",
 ]

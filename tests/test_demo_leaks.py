@@ -22,7 +22,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from mlp_helpers.viz import backprop, depth, dropout, forward, generalisation, optimizers, regularization, update  # noqa: E402
+from mlp_helpers.viz import (backprop, depth, dropout, forward, generalisation, optimizers, regularization,  # noqa: E402
+                             together, update)
 
 ROOT = Path(__file__).resolve().parents[1]
 RERUNS = 20
@@ -46,6 +47,7 @@ DEMOS = {
     "depth": depth.make_depth_demo,
     "patience": dropout.make_patience_demo,
     "width": dropout.make_width_demo,
+    "together": together.make_panel,
 }
 
 

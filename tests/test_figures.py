@@ -32,6 +32,8 @@ from mlp_helpers.datasets import make_moons  # noqa: E402
 from mlp_helpers.viz import backprop, forward, regularization, show_figure, style, update  # noqa: E402
 from mlp_helpers.viz import depth as vdepth  # noqa: E402
 from mlp_helpers.viz import dropout as vdropout  # noqa: E402
+from mlp_helpers.viz import together as vtogether  # noqa: E402
+from mlp_helpers import together as mtogether  # noqa: E402
 from mlp_helpers.viz import generalisation as vgen  # noqa: E402
 from mlp_helpers.viz import optimizers as vopt  # noqa: E402
 from mlp_helpers import depth as mdepth  # noqa: E402
@@ -71,6 +73,7 @@ def _static_figures():
             {lab: mdepth.layer_statistics(a, 20, g, seeds=(0, 1)) for lab, a, g, _ in vdepth.VARIANCE_SERIES}),
         "08 graph": lambda: vdepth.graph_figure(_small_graph()),
         "09 measurement": lambda: vdropout.measurement_figure(_fake_measurement()),
+        "10 comparison": lambda: vtogether.comparison_figure(mtogether.summary()),
     }
 
 
@@ -121,6 +124,7 @@ def _demo_figures():
         "08 depth demo": lambda: vdepth.make_depth_demo().fig,
         "09 patience demo": lambda: vdropout.make_patience_demo().fig,
         "09 width demo": lambda: vdropout.make_width_demo().fig,
+        "10 training panel": lambda: vtogether.make_panel().fig,
     }
 
 
@@ -450,7 +454,9 @@ def test_show_figure_describes_a_figure_made_in_a_notebook(monkeypatch):
     lambda: vgen.make_lambda_demo().widget, lambda: vopt.make_race_demo().widget,
     lambda: vdepth.make_scale_demo().widget, lambda: vdepth.make_depth_demo().widget,
     lambda: vdropout.make_patience_demo().widget, lambda: vdropout.make_width_demo().widget,
-], ids=["forward", "penalty", "tangent", "learning rate", "lambda", "race", "scale", "depth", "patience", "width"])
+    lambda: vtogether.make_panel().widget,
+], ids=["forward", "penalty", "tangent", "learning rate", "lambda", "race", "scale", "depth", "patience", "width",
+        "together"])
 def test_a_demo_displays_the_live_widget_and_a_static_picture(monkeypatch, build):
     shown = _capture_display(monkeypatch)
     box = build()

@@ -582,6 +582,25 @@ class State(Kind):
 
 
 @dataclass
+class Masks(Kind):
+    """A list of 0/1 keep-masks, one per hidden layer (together_gradients); ``optional``: None is valid."""
+
+    optional: bool = True
+    categories: tuple = ("type", "shape", "empty", "nonfinite", "range")
+
+    def bad(self, category, valid, data):
+        if category == "type":
+            junk = ["mask", 3.0, valid[0], [None], [valid[0].astype(object)], [valid[0] > 0], {"0": valid[0]}]
+            if not self.optional:
+                junk.append(None)
+            return Bad(data.draw(st.sampled_from(junk), label="junk"), True)
+        if category == "empty" and data.draw(st.booleans(), label="no masks"):
+            return Bad([], True)
+        spoiled = Arr(ndim=(2,), low=0.0, high=1.0).bad(category, valid[0], data)
+        return Bad([spoiled.value, *valid[1:]], True, ("masks[0]",))
+
+
+@dataclass
 class Parents(Kind):
     """Value's ``parents``: a sequence of Value nodes (as many as ``local`` has entries)."""
 
@@ -949,6 +968,51 @@ def _rows():
         {"params": Params(), "x": Arr(ndim=(1,)), "y": Arr(ndim=(1,)),
          "activation": Choice(lambda: ("identity", "relu", "sigmoid", "tanh", "relu_plus_sin")), "layout": LAYOUT},
         alias={"params": ("x", "y"), "x": ("params",), "y": ("params",)})
+
+    # putting it together (notebook 10): the composed step and training loop
+    def together_args():
+        X, labels, Y = _xy(n=4)
+        mask = (np.arange(16).reshape(4, 4) % 3 != 0).astype(float)  # 0/1, shape (n, hidden width 4)
+        return {"params": _net(), "X": X, "Y": Y, "masks": [mask], "p": 0.3, "lam": 0.01}
+
+    together_kinds = {"params": Params(), "X": Arr(ndim=(2,), fixed=(1,)), "Y": Arr(ndim=(2,), low=0.0, high=1.0),
+                      "masks": Masks(), "p": Scalar(low=0.0, high=1.0, high_open=True), "lam": Scalar(low=0.0),
+                      "activation": Choice(_act_names)}
+    together_alias = {"params": ("X", "Y", "masks"), "X": ("Y", "masks"), "Y": ("X",)}
+    rows["together_gradients"] = Row("together_gradients", together_args, together_kinds, alias=together_alias)
+
+    def together_step_args():
+        state = {n: {k: np.abs(v) for k, v in _grads().items()} for n in ("m", "v")}
+        return {**together_args(), "state": state, "t": 3, "lr": 0.1, "optimizer": "adam"}
+
+    rows["together_step"] = Row(
+        "together_step", together_step_args,
+        {**together_kinds, "state": State(("m", "v"), nonnegative=("v",)), "t": Count(low=1),
+         "lr": Scalar(low=0.0, low_open=True), "optimizer": Choice(lambda: tuple(mh.OPTIMIZERS))},
+        alias={**together_alias, "params": ("X", "Y", "masks", "state"), "state": ("params",)})
+
+    def train_together_args():
+        X, labels, _ = _xy(n=6, n_in=3, n_out=3)
+        Xv, lv, _ = _xy(n=4, n_in=3, n_out=3, seed=5)
+        return {"X_train": X, "y_train": labels, "X_val": Xv, "y_val": lv, "sizes": [3, 4, 3], "epochs": 2,
+                "batch_size": 4, "optimizer": "adam", "lr": 0.01, "p": 0.2, "lam": 0.01, "patience": 1}
+
+    rows["train_together"] = Row(
+        "train_together", train_together_args,
+        {"X_train": Arr(ndim=(2,), fixed=(1,)), "y_train": Labels(n_classes=3), "X_val": Arr(ndim=(2,), fixed=(1,)),
+         "y_val": Labels(n_classes=3), "sizes": Sizes(), "activation": Choice(_act_names),
+         "init": Choice(lambda: ("he", "xavier", "glorot", "plain")), "init_scale": Scalar(low=0.0, low_open=True),
+         "p": Scalar(low=0.0, high=1.0, high_open=True), "lam": Scalar(low=0.0),
+         "optimizer": Choice(lambda: tuple(mh.OPTIMIZERS)), "lr": Scalar(low=0.0, low_open=True),
+         "schedule": Choice(lambda: tuple(mh.SCHEDULES)), "batch_size": Count(low=1), "epochs": Count(low=1),
+         "patience": Count(low=1, optional=True), "seed": Seed()},
+        alias={"sizes": ("X_train", "X_val", "y_train", "y_val"), "X_train": ("y_train",), "X_val": ("y_val",)},
+        examples=SLOW_EXAMPLES)
+    rows["evaluate_once"] = Row(
+        "evaluate_once", lambda: dict(zip(("X", "labels"), _xy(n=5)[:2]), params=_net()),
+        {"params": Params(), "X": Arr(ndim=(2,), fixed=(1,)), "labels": Labels(n_classes=2),
+         "activation": Choice(_act_names)},
+        alias={"params": ("X", "labels"), "X": ("labels",)})
 
     # instructor tools (not in __all__)
     rows["instructor.worked.worked_solution"] = Row(
