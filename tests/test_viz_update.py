@@ -218,3 +218,23 @@ def test_moons_lambda_grid_bad_input(kwargs, name):
 def test_moons_data_bad_seed():
     with pytest.raises(ValueError, match="^seed"):
         up.moons_data(seed=-3)
+
+
+@pytest.mark.parametrize("value, r, expected", [(0.149, up.TRAIN_LR_RANGE, 0.1), (0.151, up.TRAIN_LR_RANGE, 0.2),
+                                                (2.96, up.TRAIN_LR_RANGE, 3.0), (0.00449, up.TRAIN_LAM_RANGE, 0.004),
+                                                (0.0, up.TRAIN_LAM_RANGE, 0.0), (0.0097, up.TRAIN_LAM_RANGE, 0.01)])
+def test_snap_to_the_slider_step(value, r, expected):
+    assert up.snap(value, r) == expected
+
+
+def test_off_grid_values_are_shown_as_the_slider_would_take_them(train_demo):
+    r = up.update_training(train_demo, 1.53, 0.0041)  # a slider only takes 1.5 and 0.004
+    assert (r["lr"], r["lam"]) == (1.5, 0.004)
+    assert readout_values(train_demo.readout.value)["lam"] == "0.004"
+    assert r["test_acc"] == up.train_moons(1.5, 0.004)["test_acc"]
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_snap_bad_value(value):
+    with pytest.raises(ValueError, match="^value"):
+        up.snap(value, up.TRAIN_LR_RANGE)

@@ -402,10 +402,11 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIV
     # Every λ of its slider at the starting α, and every α at the starting λ, is trained now (41 runs,
     # about 1 s once per kernel: train_moons remembers them): moving one slider from the start only
     # looks a run up and redraws; moving both trains the new pair (about 30 ms more).
+    lr0, lam0 = snap(lr, TRAIN_LR_RANGE), snap(lam, TRAIN_LAM_RANGE)
     for v in slider_values(TRAIN_LAM_RANGE):
-        demo.cache[(round(float(lr), 6), v)] = train_moons(lr, v)
+        demo.cache[(lr0, v)] = train_moons(lr0, v)
     for v in slider_values(TRAIN_LR_RANGE):
-        demo.cache[(v, round(float(lam), 6))] = train_moons(v, lam)
+        demo.cache[(v, lam0)] = train_moons(v, lam0)
     demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.lr_slider.observe(lambda ch: update_training(demo, ch["new"], demo.lam_slider.value), names="value")
@@ -419,12 +420,23 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIV
 def slider_values(r):
     """Every value of a slider with range ``r`` (``min``, ``max``, ``step``), rounded as the callback's cache keys."""
     n = int(round((r["max"] - r["min"]) / r["step"]))
-    return [round(r["min"] + k * r["step"], 6) for k in range(n + 1)]
+    return [snap(r["min"] + k * r["step"], r) for k in range(n + 1)]
+
+
+def snap(value, r):
+    """``value`` rounded to the grid ``min + k·step`` of a slider with range ``r``, as the slider itself does."""
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"value: expected a finite number, got {value!r}")
+    return round(r["min"] + round((v - r["min"]) / r["step"]) * r["step"], 6)
 
 
 def update_training(demo, lr, lam):
-    """The α/λ slider callback: train (or reuse a cached run), redraw, and return :func:`train_moons`' dict."""
-    key = (round(float(lr), 6), round(float(lam), 6))
+    """The α/λ slider callback: train (or reuse a cached run), redraw, and return :func:`train_moons`' dict.
+
+    ``lr`` and ``lam`` are first rounded to their sliders' steps (0.1 and 0.001), the values a slider can take.
+    """
+    key = (snap(lr, TRAIN_LR_RANGE), snap(lam, TRAIN_LAM_RANGE))
     if key not in demo.cache:
         demo.cache[key] = train_moons(*key)
     run = demo.cache[key]
