@@ -238,3 +238,9 @@ def test_off_grid_values_are_shown_as_the_slider_would_take_them(train_demo):
 def test_snap_bad_value(value):
     with pytest.raises(ValueError, match="^value"):
         up.snap(value, up.TRAIN_LR_RANGE)
+
+
+def test_the_lambda_slider_for_the_notebook_seed_never_helps():
+    """Notebook 04's text: for seed 0 held-out accuracy never rises along the λ slider, 96 % at 0 and 76 % at 0.01."""
+    acc = [_direct_run(v, 0)[1] for v in up.slider_values(up.TRAIN_LAM_RANGE)]
+    assert np.all(np.diff(acc) <= 0) and acc[0] == pytest.approx(0.96) and acc[-1] == pytest.approx(0.76)

@@ -386,9 +386,10 @@ def make_measured_demo(log10_lam=MEASURED_DEFAULT, dpi=style.LIVE_DPI):
             a.fill_between(lams, mean - spread, mean + spread, color=st["color"], alpha=0.15, lw=0)
             a.plot(lams, mean, color=st["color"], ls=st["ls"], marker=st["marker"], ms=7, lw=2.2,
                    label=f"{name}, mean ± std over seeds")
-        (markers[kind],) = ax.plot([], [], marker=st["marker"], ms=15, color=st["color"], mec=style.BLACK, mew=1.5,
+        ms = 18 if kind == "l2" else 11  # L1's square drawn smaller, on top: both stay visible where they meet
+        (markers[kind],) = ax.plot([], [], marker=st["marker"], ms=ms, color=st["color"], mec=style.BLACK, mew=1.5,
                                    ls="none", animated=True)
-        (gain_markers[kind],) = ax_gain.plot([], [], marker=st["marker"], ms=15, color=st["color"], mec=style.BLACK,
+        (gain_markers[kind],) = ax_gain.plot([], [], marker=st["marker"], ms=ms, color=st["color"], mec=style.BLACK,
                                              mew=1.5, ls="none", animated=True)
     vlines = [a.axvline(lams[0], color=style.GREY, lw=1.2, animated=True) for a in (ax, ax_gain)]
     for a in (ax, ax_gain):
