@@ -19,7 +19,10 @@ returns the numbers it shows:
   overfit, and every :math:`\lambda > 0` of the grid costs accuracy on average).
 
 * :func:`plot_learning_curves` - loss and accuracy per epoch of runs trained
-  one after the other (notebook 04's digits, with learning-rate decay).
+  one after the other (e.g. a learning-rate decay).  Notebook 04's digits
+  section shows instead the validation curves of its two candidate schedules
+  (:func:`mlp_helpers.viz.generalisation.protocol_figure`), since it chooses
+  between them on a validation set.
 
 Browser-test convention (for the learning-rate demo): ``BROWSER_SLIDER`` is
 its slider's description, ``browser_expected(value)`` the readout texts.
