@@ -12,9 +12,10 @@ r"""Batches and generalisation (notebook 06): the batched backward pass and an h
 * :func:`train_val_test_split`, :func:`train_schedule` and
   :func:`select_on_validation`: choose every setting on the validation set,
   then report the test set once.
-* :func:`overfitting_setting` and :func:`heldout_accuracy`: a small noisy
-  problem with many weights where an unregularised network overfits (the
-  setting of notebook 06's λ demo, for other notebooks to reuse).
+* :func:`overfitting_setting`, :func:`heldout_accuracy` and :func:`lambda_grid`:
+  a small noisy problem with many weights where an unregularised network
+  overfits, trained for every (λ, seed) with an L2 or an L1 penalty (the
+  setting of notebook 06's λ demo and of notebook 02's measured demo).
 
 Everything is in the rows layout (one sample per row).
 """
@@ -25,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import backward, forward, init_params, predict, train
-from ._validate import as_float_array, check_scalar
+from ._validate import as_float_array, check_choice, check_scalar
 from .check import Diagnosis, diagnose
 from .datasets import make_moons
 
@@ -226,6 +227,7 @@ OVERFIT = {"n_train": 40, "n_test": 400, "noise": 0.2, "n_nuisance": 10, "width"
 LOG10_LAMBDAS = (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5)  # the slider's positions
 LAMBDAS = (0.0,) + tuple(10.0 ** v for v in LOG10_LAMBDAS)  # λ = 0 is the baseline
 SEEDS = tuple(range(8))
+PENALTY_KINDS = ("l2", "l1")  # the penalties the demos compare (mlp_helpers.PENALTIES has more)
 
 
 def overfitting_setting(seed=0, n_train=OVERFIT["n_train"], n_test=OVERFIT["n_test"], noise=OVERFIT["noise"],
@@ -248,22 +250,38 @@ def overfitting_setting(seed=0, n_train=OVERFIT["n_train"], n_test=OVERFIT["n_te
     return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
 
 
-def heldout_accuracy(lam, seed=0):
+def heldout_accuracy(lam, seed=0, penalty_kind="l2"):
     """Train the 12-100-2 ReLU net of :data:`OVERFIT` (full-batch gradient descent) on
-    :func:`overfitting_setting` ``(seed)`` with L2 strength ``lam``.
+    :func:`overfitting_setting` ``(seed)`` with penalty strength ``lam``.
 
-    Returns ``(train_accuracy, test_accuracy)`` as floats.
+    penalty_kind : ``"l2"`` (:math:`\\lambda\\sum w^2`, gradient :math:`2\\lambda w`) or
+        ``"l1"`` (:math:`\\lambda\\sum|w|`, gradient :math:`\\lambda\\,\\mathrm{sign}(w)`);
+        see :data:`PENALTY_KINDS`.
+    Returns ``(train_accuracy, test_accuracy)`` as floats.  The runs are deterministic and
+    remembered per process (the λ = 0 run is shared by both kinds).
     """
     lam = check_scalar("lam", lam, low=0.0)
+    check_choice("penalty_kind", penalty_kind, PENALTY_KINDS)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+    return _heldout(lam, int(seed), penalty_kind if lam > 0 else "l2")  # λ = 0: one run serves both kinds
+
+
+@lru_cache(maxsize=1024)
+def _heldout(lam, seed, penalty_kind):
     X_tr, X_te, y_tr, y_te = overfitting_setting(seed)
     p = init_params([X_tr.shape[1], OVERFIT["width"], 2], seed=seed)
     p, _ = train(p, X_tr, y_tr, epochs=OVERFIT["epochs"], lr=OVERFIT["lr"], batch_size=len(X_tr), lam=lam,
-                 seed=seed, record=None)
+                 penalty_kind=penalty_kind, seed=seed, record=None)
     return float(np.mean(predict(p, X_tr) == y_tr)), float(np.mean(predict(p, X_te) == y_te))
 
 
-def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS):
-    """Train every (λ, seed); returns ``(train_acc, test_acc)``, arrays of shape ``(len(lambdas), len(seeds))``.
+def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS, penalty_kind="l2"):
+    """Train every (λ, seed) with :func:`heldout_accuracy`; returns ``(train_acc, test_acc)``,
+    arrays of shape ``(len(lambdas), len(seeds))``.
+
+    penalty_kind : ``"l2"`` or ``"l1"`` (every λ of the grid uses it; λ = 0 is the same
+        unpenalised run for both).
 
     The runs are deterministic, so each grid is trained once per process and
     remembered (the notebook's table and its slider share one grid); the
@@ -277,11 +295,12 @@ def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS):
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
             raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
-    tr, te = _grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds))
+    check_choice("penalty_kind", penalty_kind, PENALTY_KINDS)
+    tr, te = _grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds), penalty_kind)
     return tr.copy(), te.copy()
 
 
 @lru_cache(maxsize=8)
-def _grid(lambdas, seeds):
-    res = np.array([[heldout_accuracy(lam, s) for s in seeds] for lam in lambdas])
+def _grid(lambdas, seeds, penalty_kind):
+    res = np.array([[heldout_accuracy(lam, s, penalty_kind) for s in seeds] for lam in lambdas])
     return res[..., 0], res[..., 1]

@@ -50,6 +50,7 @@ def test_silent_outside_a_kernel(capsys):
 
 @pytest.mark.parametrize("module, builder", [
     ("forward", "forward_demo"), ("forward", "saturation_demo"), ("regularization", "penalty_demo"),
+    ("regularization", "make_measured_demo"),
     ("backprop", "make_tangent_demo"), ("update", "make_lr_demo"), ("update", "make_training_demo"),
 ])
 def test_every_demo_builder_emits_the_script(monkeypatch, module, builder):

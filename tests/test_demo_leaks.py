@@ -38,6 +38,7 @@ DEMOS = {
     "forward": forward.forward_demo,
     "saturation": forward.saturation_demo,
     "penalty": regularization.penalty_demo,
+    "measured": regularization.make_measured_demo,
     "tangent": backprop.make_tangent_demo,
     "learning rate": update.make_lr_demo,
     "training": update.make_training_demo,

@@ -115,6 +115,7 @@ def _demo_figures():
         "01 forward demo": forward_demo,
         "01 saturation demo": saturation_demo,
         "02 penalty demo": penalty_demo,
+        "02 measured demo": lambda: regularization.make_measured_demo().fig,
         "03 tangent demo at a kink": tangent_at_a_kink,
         "04 learning-rate demo": lambda: update.make_lr_demo(0.21).fig,
         "04 training demo": lambda: update.make_training_demo().fig,
@@ -450,13 +451,14 @@ def test_show_figure_describes_a_figure_made_in_a_notebook(monkeypatch):
 
 @pytest.mark.parametrize("build", [
     lambda: forward.forward_demo()[0], lambda: regularization.penalty_demo()[0],
+    lambda: regularization.make_measured_demo().widget,
     lambda: backprop.make_tangent_demo().widget, lambda: update.make_lr_demo().widget,
     lambda: vgen.make_lambda_demo().widget, lambda: vopt.make_race_demo().widget,
     lambda: vdepth.make_scale_demo().widget, lambda: vdepth.make_depth_demo().widget,
     lambda: vdropout.make_patience_demo().widget, lambda: vdropout.make_width_demo().widget,
     lambda: vtogether.make_panel().widget,
-], ids=["forward", "penalty", "tangent", "learning rate", "lambda", "race", "scale", "depth", "patience", "width",
-        "together"])
+], ids=["forward", "penalty", "measured", "tangent", "learning rate", "lambda", "race", "scale", "depth", "patience",
+        "width", "together"])
 def test_a_demo_displays_the_live_widget_and_a_static_picture(monkeypatch, build):
     shown = _capture_display(monkeypatch)
     box = build()

@@ -289,3 +289,24 @@ def test_lambda_grid_returns_copies_of_its_remembered_runs():
     tr, te = gen.lambda_grid(lambdas=[0.0], seeds=[3])
     te[0, 0] = -1.0
     assert gen.lambda_grid(lambdas=[0.0], seeds=[3])[1][0, 0] == gen.heldout_accuracy(0.0, 3)[1]
+
+
+@pytest.mark.parametrize("kwargs, name", [({"penalty_kind": "l3"}, "penalty_kind"), ({"penalty_kind": 2}, "penalty_kind"),
+                                          ({"penalty_kind": "l2_half"}, "penalty_kind"), ({"seed": -1}, "seed"),
+                                          ({"seed": 0.5}, "seed"), ({"seed": True}, "seed")])
+def test_heldout_accuracy_bad_kind_or_seed(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=rf"^{name}"):
+        gen.heldout_accuracy(0.01, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["L1", None, "dropout"])
+def test_lambda_grid_bad_penalty_kind(kind):
+    with pytest.raises((ValueError, TypeError), match="^penalty_kind"):
+        gen.lambda_grid(lambdas=[0.0], seeds=[0], penalty_kind=kind)
+
+
+def test_l1_and_l2_runs_differ_and_lambda_zero_is_shared():
+    assert gen.heldout_accuracy(0.0, 2, "l1") == gen.heldout_accuracy(0.0, 2, "l2")
+    l1 = [gen.heldout_accuracy(0.1, s, "l1")[0] for s in (0, 1)]
+    l2 = [gen.heldout_accuracy(0.1, s, "l2")[0] for s in (0, 1)]
+    assert l1 != l2  # the kind reaches the training (at λ = 0.1 L1 underfits far more)

@@ -148,3 +148,134 @@ def test_notebook_02_prints_the_true_data_gradient_not_the_round_off():
     roundoff_line = [line for line in lines if "round-off" in line]
     assert len(true_line) == 1 and true_line[0].split("=")[1].split()[0] == f"{float(true):.3e}" == "-1.633e-15"
     assert len(roundoff_line) == 1 and roundoff_line[0].split("=")[1].split()[0] == "-1.366e-15"
+
+
+# ------------------------------- notebook 02: does a penalty help? measured over seeds
+from matplotlib.colors import to_hex  # noqa: E402
+
+from mlp_helpers import generalisation as gen  # noqa: E402
+from mlp_helpers import init_params  # noqa: E402
+
+MEASURED_POINTS = [R.MEASURED_MIN, -1.5, R.MEASURED_MAX]  # the λ slider's min, middle and max
+OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return R.make_measured_demo()
+
+
+def _plain_gd(lam, seed, kind):
+    """Full-batch gradient descent written out in numpy: ReLU, softmax cross-entropy, and the penalty's
+    gradient 2λW (L2) or λ·sign(W) (L1) on the weights only.  Returns (train accuracy, held-out accuracy)."""
+    X, Xt, y, yt = gen.overfitting_setting(seed)
+    p = init_params([X.shape[1], gen.OVERFIT["width"], 2], seed=seed)
+    W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
+    Y, n, lr = np.eye(2)[y], len(X), gen.OVERFIT["lr"]
+    pen = (lambda W: 2 * lam * W) if kind == "l2" else (lambda W: lam * np.sign(W))  # noqa: E731
+    for _ in range(gen.OVERFIT["epochs"]):
+        Z1 = X @ W1 + b1
+        H = np.maximum(Z1, 0)
+        Z2 = H @ W2 + b2
+        P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        D2 = (P - Y) / n
+        D1 = (D2 @ W2.T) * (Z1 > 0)
+        W2, b2, W1, b1 = (W2 - lr * (H.T @ D2 + pen(W2)), b2 - lr * D2.sum(0),
+                          W1 - lr * (X.T @ D1 + pen(W1)), b1 - lr * D1.sum(0))
+
+    def acc(A, labels):
+        return float(np.mean(np.argmax(np.maximum(A @ W1 + b1, 0) @ W2 + b2, axis=1) == labels))
+
+    return acc(X, y), acc(Xt, yt)
+
+
+@pytest.mark.parametrize("kind, i, seed", [("l1", 3, 0), ("l1", 4, 2), ("l2", 2, 5)])
+def test_measured_grid_entry_matches_plain_numpy_gradient_descent(kind, i, seed):
+    tr, te = gen.lambda_grid(penalty_kind=kind)
+    ref_tr, ref_te = _plain_gd(gen.LAMBDAS[i], seed, kind)
+    # one point of 400 (or of 40) may flip by round-off in a long run: allow 1.5 points
+    assert te[i, seed] == pytest.approx(ref_te, abs=1.5 / gen.OVERFIT["n_test"])
+    assert tr[i, seed] == pytest.approx(ref_tr, abs=1.5 / gen.OVERFIT["n_train"])
+
+
+def test_lambda_zero_is_the_same_run_for_both_penalties():
+    assert np.array_equal(gen.lambda_grid(penalty_kind="l1")[1][0], gen.lambda_grid(penalty_kind="l2")[1][0])
+
+
+def test_the_measured_effect_of_both_penalties():
+    """What notebook 02's text says, as inequalities over the 8 seeds (each seed against its own λ = 0 run)."""
+    lams = list(gen.LAMBDAS)
+    for kind in ("l2", "l1"):
+        tr, te = gen.lambda_grid(penalty_kind=kind)
+        assert np.all(tr[0] == 1.0)  # unpenalised, every training set is fitted: it overfits
+        for lam in (10 ** -2.5, 0.01, 10 ** -1.5):  # a moderate λ helps on average, in most seeds
+            gain = te[lams.index(lam)] - te[0]
+            assert gain.mean() > 0.015 and np.sum(gain > 0) >= 5, (kind, lam, gain)
+        gain = te[lams.index(10 ** -0.5)] - te[0]  # λ ≈ 0.32 underfits: worse in every seed
+        assert np.all(gain < 0) and tr[lams.index(10 ** -0.5)].mean() < 0.7
+    _, te2 = gen.lambda_grid(penalty_kind="l2")
+    _, te1 = gen.lambda_grid(penalty_kind="l1")
+    assert np.sum(te2[lams.index(0.01)] > te2[0]) >= 7  # L2 is the more reliable: 7 of 8 seeds at λ = 0.01
+    assert (te1[lams.index(0.1)] - te1[0]).mean() < -0.1 < (te2[lams.index(0.1)] - te2[0]).mean()  # L1 breaks first
+
+
+@pytest.mark.parametrize("v", MEASURED_POINTS)
+def test_measured_callback_at_min_mid_max(measured, v):
+    r = R.update_measured(measured, v)
+    i = 1 + gen.LOG10_LAMBDAS.index(v)
+    assert r["lam"] == pytest.approx(10 ** v)
+    _, base = gen.lambda_grid()
+    assert r["base_mean"] == pytest.approx(np.mean(base[0]))
+    for kind in ("l2", "l1"):
+        tr, te = gen.lambda_grid(penalty_kind=kind)
+        n = r[kind]
+        assert n["test_mean"] == pytest.approx(np.mean(te[i]))
+        assert n["test_std"] == pytest.approx(np.sqrt(np.sum((te[i] - te[i].mean()) ** 2) / (te.shape[1] - 1)))
+        assert n["gain"] == pytest.approx(np.mean(te[i]) - np.mean(te[0]))
+        assert n["train_mean"] == pytest.approx(np.mean(tr[i]))
+        xs, ys = measured.markers[kind].get_data()
+        assert list(xs) == [pytest.approx(10 ** v)] and list(ys) == [pytest.approx(n["test_mean"])]
+        xs, ys = measured.gain_markers[kind].get_data()
+        assert list(ys) == [pytest.approx(n["gain"])]
+    assert spans(measured.readout.value) == R.measured_expected(v) == r["texts"]
+    shown_png(measured.image)
+    assert R.ALT_MEASURED in measured.live.alt and f"λ = {r['lam']:.4f}" in measured.live.alt
+
+
+def test_measured_slider_drives_the_callback(measured):
+    slider = find_slider(measured.widget, R.MEASURED_SLIDER)
+    assert (slider.min, slider.max, slider.step, slider.value) == (R.MEASURED_MIN, R.MEASURED_MAX, R.MEASURED_STEP,
+                                                                   R.MEASURED_DEFAULT)
+    R.update_measured(measured, slider.value)  # other tests called the callback directly
+    first = shown_png(measured.image)
+    slider.value = R.MEASURED_MAX
+    assert spans(measured.readout.value) == R.measured_expected(R.MEASURED_MAX)
+    assert shown_png(measured.image) != first
+    slider.value = R.MEASURED_DEFAULT
+    assert spans(measured.readout.value)["lam"] == "0.0100"
+
+
+def test_measured_figure_is_labelled_and_not_colour_alone(measured):
+    fig = measured.fig
+    assert_labelled(fig)
+    fig.canvas.draw()
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_text() and text.get_visible():
+            assert text.get_fontsize() >= 12, (text.get_text(), text.get_fontsize())
+    for ax in fig.axes:
+        lines = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+        assert len(lines) == 3 or ax is measured.ax_gain
+        for ln in lines:
+            assert to_hex(ln.get_color()) in OKABE_ITO, ln.get_label()
+        styles = [(ln.get_linestyle(), ln.get_marker()) for ln in lines]
+        assert len(set(styles)) == len(styles), styles  # each series has its own line style and marker
+    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 3
+
+
+@pytest.mark.parametrize("v", [R.MEASURED_MIN - 1, R.MEASURED_MAX + 0.5, np.nan])
+def test_measured_callback_bad_value(measured, v):
+    with pytest.raises(ValueError, match="^log10_lam"):
+        R.update_measured(measured, v)
+    with pytest.raises(ValueError, match="^log10_lam"):
+        R.measured_numbers(v)

@@ -43,9 +43,10 @@ READOUT = (
 )
 
 
-def grid():
-    """The trained grid ``(train_acc, test_acc)``, shape ``(len(LAMBDAS), len(SEEDS))``; trained once per process."""
-    return gen.lambda_grid()
+def grid(penalty_kind="l2"):
+    """The trained grid ``(train_acc, test_acc)``, shape ``(len(LAMBDAS), len(SEEDS))``, for the
+    ``"l2"`` or ``"l1"`` penalty; trained once per process."""
+    return gen.lambda_grid(penalty_kind=penalty_kind)
 
 
 def _index(log10_lam):
@@ -55,8 +56,9 @@ def _index(log10_lam):
     return 1 + int(np.argmin(np.abs(np.array(gen.LOG10_LAMBDAS) - v)))
 
 
-def lambda_demo_numbers(log10_lam):
-    """The readout numbers at the grid point nearest ``log10_lam``.
+def lambda_demo_numbers(log10_lam, penalty_kind="l2"):
+    """The readout numbers at the grid point nearest ``log10_lam``, for the ``penalty_kind`` grid
+    (``"l2"``, notebook 06's, or ``"l1"``).
 
     Returns a dict: ``lam``, ``test_mean``, ``test_std`` (ddof=1), ``gain``
     (mean over seeds of test accuracy minus the same seed's λ = 0 accuracy),
@@ -64,7 +66,7 @@ def lambda_demo_numbers(log10_lam):
     ``base_mean``/``base_std``.
     """
     i = _index(log10_lam)
-    tr, te = grid()
+    tr, te = grid(penalty_kind)
     diff = te[i] - te[0]
     return {"lam": gen.LAMBDAS[i], "test_mean": float(te[i].mean()), "test_std": float(te[i].std(ddof=1)),
             "gain": float(diff.mean()), "gain_std": float(diff.std(ddof=1)),

@@ -9,16 +9,26 @@ this module only draws it.
 * :func:`plot_l1_l2_geometry` - loss contours with the L1 diamond and the L2 circle.
 * :func:`plot_training_comparison` - decision boundaries and weight histograms
   of networks trained with no penalty, L2 and L1.
+* :func:`make_measured_demo` / :func:`update_measured` (numbers:
+  :func:`measured_numbers`) - the λ slider answers ONE question: *does a
+  penalty raise held-out accuracy (mean ± spread over 8 seeds), L2 and L1
+  at the same λ, compared with no penalty?*  The grids of runs are notebook
+  06's setting (:func:`mlp_helpers.generalisation.lambda_grid`), trained once
+  per kernel; the slider only looks them up.
 
 Readouts follow the browser-test convention of :mod:`mlp_helpers.viz.forward`
 (``span.mlp-readout`` with ``data-key``; :func:`browser_expected`).
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .. import forward, penalty, penalty_gradients
-from . import LiveFigure, demo_box, show_figure, style  # noqa: F401 (show_figure: notebook 02 imports it from here)
+from .. import generalisation as gen
+from . import LiveFigure, demo_box, readout_table, show_figure, style  # noqa: F401 (show_figure: notebook 02 imports it from here)
+from . import generalisation as vgen
 from .forward import _View, fmt, readout_html
 
 # ------------------------------------------------ demo: one weight, one lambda
@@ -269,3 +279,155 @@ def plot_training_comparison(runs, X, y, figsize=(8.5, 6.6), grid=90):
         "the decision boundary as a black line. Bottom row: histograms of all weights on a log scale. "
         + "; ".join(summaries) + "."))
     return fig
+
+
+
+# ------------------------------------- measured: does a penalty help on new data?
+MEASURED_SLIDER = "log10 λ"
+MEASURED_DEFAULT = -2.0
+MEASURED_STEP = 0.5
+MEASURED_MIN, MEASURED_MAX = vgen.LOG_MIN, vgen.LOG_MAX
+#: (penalty kind, name shown, style): the same styles as the penalty demo (never colour alone).
+MEASURED_KINDS = (("l2", "L2", L2_STYLE), ("l1", "L1", L1_STYLE))
+MEASURED_LABELS = {
+    "lam": "λ",
+    "base": "no penalty: held-out mean ± std",
+    "l2_test": "L2: held-out mean ± std",
+    "l2_gain": "L2: gain over no penalty",
+    "l2_helped": "L2: seeds where it helped",
+    "l2_train": "L2: training accuracy, mean",
+    "l1_test": "L1: held-out mean ± std",
+    "l1_gain": "L1: gain over no penalty",
+    "l1_helped": "L1: seeds where it helped",
+    "l1_train": "L1: training accuracy, mean",
+}
+ALT_MEASURED = (
+    "Two line charts against the penalty strength λ on a log axis, each point the mean over 8 seeds with a shaded "
+    "band of ± one standard deviation: L2 as a blue solid line with round markers, L1 as a vermillion dashed line "
+    "with square markers. Left: held-out accuracy, with the unpenalised network (λ = 0) as a black dotted line and "
+    "a grey band. Right: the gain, each seed's held-out accuracy minus the same seed's λ = 0 run, with a black "
+    "dotted line at zero. A thin vertical line and a large marker on each curve show the slider's λ.")
+
+
+def measured_numbers(log10_lam):
+    """The measured numbers at the grid point nearest ``log10_lam`` (in ``[-3, -0.5]``).
+
+    Returns a dict: ``lam``; ``base_mean``/``base_std`` (λ = 0, the same runs for both
+    penalties); and for ``"l2"`` and ``"l1"`` the dict of
+    :func:`mlp_helpers.viz.generalisation.lambda_demo_numbers` (``test_mean``,
+    ``test_std``, ``gain``, ``gain_std``, ``helped``, ``train_mean``, ...); and ``texts``
+    (KEY -> the readout's text).
+    """
+    out = {kind: vgen.lambda_demo_numbers(log10_lam, kind) for kind, _, _ in MEASURED_KINDS}
+    out["lam"] = out["l2"]["lam"]
+    out["base_mean"], out["base_std"] = out["l2"]["base_mean"], out["l2"]["base_std"]
+    texts = {"lam": f"{out['lam']:.4f}", "base": f"{out['base_mean']:.1%} ± {out['base_std']:.1%}"}
+    for kind, _, _ in MEASURED_KINDS:
+        n = out[kind]
+        texts.update({f"{kind}_test": f"{n['test_mean']:.1%} ± {n['test_std']:.1%}",
+                      f"{kind}_gain": f"{n['gain']:+.1%} ± {n['gain_std']:.1%}",
+                      f"{kind}_helped": f"{n['helped']}", f"{kind}_train": f"{n['train_mean']:.1%}"})
+    out["texts"] = texts
+    return out
+
+
+def measured_expected(value):
+    """Readout texts with the λ slider at ``value``, from the grids with plain numpy (not the callback)."""
+    i = 1 + int(np.argmin([abs(x - float(value)) for x in gen.LOG10_LAMBDAS]))
+    _, te0 = gen.lambda_grid()
+    texts = {"lam": f"{10.0 ** gen.LOG10_LAMBDAS[i - 1]:.4f}",
+             "base": f"{np.mean(te0[0]):.1%} ± {np.std(te0[0], ddof=1):.1%}"}
+    for kind, _, _ in MEASURED_KINDS:
+        tr, te = gen.lambda_grid(penalty_kind=kind)
+        d = te[i] - te[0]
+        texts.update({f"{kind}_test": f"{np.mean(te[i]):.1%} ± {np.std(te[i], ddof=1):.1%}",
+                      f"{kind}_gain": f"{np.mean(d):+.1%} ± {np.std(d, ddof=1):.1%}",
+                      f"{kind}_helped": f"{int((d > 0).sum())} of {d.size}", f"{kind}_train": f"{np.mean(tr[i]):.1%}"})
+    return texts
+
+
+def _measured_alt(numbers):
+    l2, l1 = numbers["l2"], numbers["l1"]
+    return (f"{ALT_MEASURED} At λ = {numbers['lam']:.4f}: L2 {l2['test_mean']:.1%} ± {l2['test_std']:.1%} "
+            f"(gain {l2['gain']:+.1%}, helped {l2['helped']} seeds), L1 {l1['test_mean']:.1%} ± "
+            f"{l1['test_std']:.1%} (gain {l1['gain']:+.1%}, helped {l1['helped']} seeds), against "
+            f"{numbers['base_mean']:.1%} ± {numbers['base_std']:.1%} without a penalty.")
+
+
+@style.styled
+def make_measured_demo(log10_lam=MEASURED_DEFAULT, dpi=style.LIVE_DPI):
+    """Build the measured demo: held-out accuracy (mean ± std over the seeds) against λ for L2
+    and L1, the λ = 0 baseline, and markers at the slider's λ.
+
+    Trains the two grids on first use (about 2.5 s; then remembered by the kernel).
+    Left panel: held-out accuracy; right panel: the gain over the same seed's λ = 0 run.
+    Returns a namespace with ``fig``, ``ax``, ``ax_gain``, ``vlines``, ``markers`` and
+    ``gain_markers`` (kind -> artist),
+    ``slider``, ``image``, ``readout``, ``live``, ``alt`` (``ALT_MEASURED``) and ``widget``
+    (the box to display; building the demo again closes the previous copy's widgets).
+    """
+    import ipywidgets as widgets
+
+    lams = np.array(gen.LAMBDAS[1:])
+    fig = style.new_figure(8.5, 5.0, dpi=dpi)
+    ax, ax_gain = fig.subplots(1, 2)
+    _, te0 = gen.lambda_grid()
+    b, bs = te0[0].mean(), te0[0].std(ddof=1)
+    ax.axhspan(b - bs, b + bs, color=style.LIGHT_GREY, alpha=0.35, lw=0)
+    ax.axhline(b, color=style.BLACK, ls=":", lw=2, label="no penalty (λ = 0)")
+    ax_gain.axhline(0.0, color=style.BLACK, ls=":", lw=2)
+    markers, gain_markers = {}, {}
+    for kind, name, st in MEASURED_KINDS:
+        _, te = gen.lambda_grid(penalty_kind=kind)
+        m, s = te[1:].mean(axis=1), te[1:].std(axis=1, ddof=1)
+        d = te[1:] - te[0]
+        dm, ds = d.mean(axis=1), d.std(axis=1, ddof=1)
+        for a, mean, spread in ((ax, m, s), (ax_gain, dm, ds)):
+            a.fill_between(lams, mean - spread, mean + spread, color=st["color"], alpha=0.15, lw=0)
+            a.plot(lams, mean, color=st["color"], ls=st["ls"], marker=st["marker"], ms=7, lw=2.2,
+                   label=f"{name}, mean ± std over seeds")
+        ms = 18 if kind == "l2" else 11  # L1's square drawn smaller, on top: both stay visible where they meet
+        (markers[kind],) = ax.plot([], [], marker=st["marker"], ms=ms, color=st["color"], mec=style.BLACK, mew=1.5,
+                                   ls="none", animated=True)
+        (gain_markers[kind],) = ax_gain.plot([], [], marker=st["marker"], ms=ms, color=st["color"], mec=style.BLACK,
+                                             mew=1.5, ls="none", animated=True)
+    vlines = [a.axvline(lams[0], color=style.GREY, lw=1.2, animated=True) for a in (ax, ax_gain)]
+    for a in (ax, ax_gain):
+        a.set_xscale("log")
+        a.set_xlabel("penalty strength λ (log scale)")
+        a.grid(True)
+    ax.set_ylim(0.3, 1.0)
+    ax.set_ylabel("held-out accuracy")
+    ax.set_title("Held-out accuracy")
+    ax_gain.set_ylim(-0.3, 0.1)
+    ax_gain.set_ylabel("held-out accuracy minus\nthe same seed's λ = 0 run")
+    ax_gain.set_title("Gain over no penalty")
+    fig.suptitle(f"{len(gen.SEEDS)} seeds, {gen.OVERFIT['n_train']} noisy training points, "
+                 f"{gen.OVERFIT['width']} hidden neurons", fontsize=13)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3)
+    demo = SimpleNamespace(fig=fig, ax=ax, ax_gain=ax_gain, vlines=vlines, markers=markers,
+                           gain_markers=gain_markers, alt=ALT_MEASURED)
+    demo.live = LiveFigure(fig, (*vlines, *markers.values(), *gain_markers.values()), ALT_MEASURED)
+    demo.slider = widgets.FloatSlider(value=log10_lam, min=MEASURED_MIN, max=MEASURED_MAX, step=MEASURED_STEP,
+                                      description=MEASURED_SLIDER, readout_format=".1f",
+                                      style={"description_width": "initial"})
+    demo.image = demo.live.widget
+    demo.readout = widgets.HTML()
+    demo.slider.observe(lambda change: update_measured(demo, change["new"]), names="value")
+    update_measured(demo, log10_lam)
+    demo.widget = demo_box("measured", [demo.slider, widgets.HBox([demo.image, demo.readout])], demo.live)
+    return demo
+
+
+def update_measured(demo, log10_lam):
+    """The λ slider callback: move the markers and the vertical line, redraw, and return
+    :func:`measured_numbers` (a look-up in the trained grids; nothing is trained)."""
+    numbers = measured_numbers(log10_lam)
+    for vline in demo.vlines:
+        vline.set_xdata([numbers["lam"], numbers["lam"]])
+    for kind, _, _ in MEASURED_KINDS:
+        demo.markers[kind].set_data([numbers["lam"]], [numbers[kind]["test_mean"]])
+        demo.gain_markers[kind].set_data([numbers["lam"]], [numbers[kind]["gain"]])
+    demo.live.render(_measured_alt(numbers))
+    demo.readout.value = readout_table([(k, MEASURED_LABELS[k], numbers["texts"][k]) for k in MEASURED_LABELS])
+    return numbers

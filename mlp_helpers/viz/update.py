@@ -14,20 +14,28 @@ returns the numbers it shows:
 * minibatch training on the two-moons data (:func:`make_training_demo`,
   callback :func:`update_training`) with sliders for :math:`\alpha` and
   :math:`\lambda`: loss and accuracy curves and the decision boundary.
+  :func:`moons_lambda_grid` measures what :math:`\lambda` does to held-out
+  accuracy there over several seeds (on these data the network does not
+  overfit, and every :math:`\lambda > 0` of the grid costs accuracy on average).
 
 * :func:`plot_learning_curves` - loss and accuracy per epoch of runs trained
-  one after the other (notebook 04's digits, with learning-rate decay).
+  one after the other (e.g. a learning-rate decay).  Notebook 04's digits
+  section shows instead the validation curves of its two candidate schedules
+  (:func:`mlp_helpers.viz.generalisation.protocol_figure`), since it chooses
+  between them on a validation set.
 
 Browser-test convention (for the learning-rate demo): ``BROWSER_SLIDER`` is
 its slider's description, ``browser_expected(value)`` the readout texts.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
 
 from .. import forward, init_params, loss_value, one_hot, predict, sgd_step, train
+from .._validate import as_float_array, check_scalar
 from ..datasets import make_moons, train_test_split
 from . import LiveFigure, demo_box, readout_table, style
 
@@ -214,6 +222,8 @@ SIZES = [2, 16, 2]
 EPOCHS = 60
 BATCH_SIZE = 50
 TRAIN_LR_DEFAULT, TRAIN_LAM_DEFAULT = 1.5, 0.0
+TRAIN_LR_RANGE = {"min": 0.1, "max": 3.0, "step": 0.1}
+TRAIN_LAM_RANGE = {"min": 0.0, "max": 0.01, "step": 0.001}
 TRAIN_READOUT = (
     ("lr", "α", "{:.2f}"),
     ("lam", "λ", "{:.3f}"),
@@ -223,29 +233,80 @@ TRAIN_READOUT = (
 )
 
 
-def moons_data():
-    """The two-moons data split 150/50: ``X_train, X_test, y_train, y_test``."""
-    X, y = make_moons(**MOONS)
-    return train_test_split(X, y, test_fraction=0.25, seed=0)
+def _check_seed(seed):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+    return int(seed)
 
 
-def train_moons(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT):
+def moons_data(seed=MOONS["seed"]):
+    """The two-moons data (drawn with ``seed``) split 150/50 (shuffled with ``seed``):
+    ``X_train, X_test, y_train, y_test``."""
+    seed = _check_seed(seed)
+    X, y = make_moons(**{**MOONS, "seed": seed})
+    return train_test_split(X, y, test_fraction=0.25, seed=seed)
+
+
+def train_moons(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, seed=MOONS["seed"]):
     r"""Train a 2-16-2 ReLU/softmax net on the moons with minibatch SGD (seeded).
 
+    seed : one seed for everything random: the data and its split
+        (:func:`moons_data`), the initial weights and the shuffling.
     Returns a dict: ``params``, ``history`` (per epoch, as recorded by
     :func:`mlp_helpers.train`: ``loss``, ``accuracy``, ``val_accuracy``), and
     floats computed from the final parameters: ``loss`` (the training loss
     with its penalty, :math:`L_\text{data} + \lambda\sum w^2`), ``train_acc``,
-    ``test_acc``; and ``lr``, ``lam``.
+    ``test_acc``; and ``lr``, ``lam``.  The runs are deterministic and
+    remembered per process (the λ table, the slider and its pre-trained λ
+    values share them): a new dict each call, whose arrays must not be
+    changed in place.
     """
-    X_train, X_test, y_train, y_test = moons_data()
-    params, history = train(init_params(SIZES, seed=0), X_train, y_train, epochs=EPOCHS, lr=float(lr),
-                            batch_size=BATCH_SIZE, lam=float(lam), seed=0, X_val=X_test, labels_val=y_test)
-    loss = loss_value(params, X_train, one_hot(y_train, SIZES[-1]), lam=float(lam))
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
+    lam = check_scalar("lam", lam, low=0.0)
+    return dict(_train_moons(round(lr, 9), round(lam, 9), _check_seed(seed)))
+
+
+@lru_cache(maxsize=512)
+def _train_moons(lr, lam, seed):
+    X_train, X_test, y_train, y_test = moons_data(seed)
+    params, history = train(init_params(SIZES, seed=seed), X_train, y_train, epochs=EPOCHS, lr=lr,
+                            batch_size=BATCH_SIZE, lam=lam, seed=seed, X_val=X_test, labels_val=y_test)
+    loss = loss_value(params, X_train, one_hot(y_train, SIZES[-1]), lam=lam)
     return {"params": params, "history": history, "loss": loss,
             "train_acc": float(np.mean(predict(params, X_train) == y_train)),
             "test_acc": float(np.mean(predict(params, X_test) == y_test)),
-            "lr": float(lr), "lam": float(lam)}
+            "lr": lr, "lam": lam}
+
+
+MOONS_LAMBDAS = (0.0, 0.001, 0.003, 0.005, 0.01)  # λ = 0 first: the baseline; the slider's range is 0 to 0.01
+MOONS_SEEDS = tuple(range(8))
+
+
+def moons_lambda_grid(lambdas=MOONS_LAMBDAS, seeds=MOONS_SEEDS, lr=TRAIN_LR_DEFAULT):
+    """Held-out accuracy of :func:`train_moons` ``(lr, λ, seed)`` for every λ and seed.
+
+    Returns ``(train_acc, test_acc)``, arrays of shape ``(len(lambdas), len(seeds))``.
+    The runs are deterministic, so each grid is trained once per process and
+    remembered; the arrays returned are fresh copies.
+    """
+    lambdas = as_float_array("lambdas", lambdas, ndim=1)
+    if lambdas.size == 0 or np.any(lambdas < 0):
+        raise ValueError(f"lambdas: expected a non-empty list of values >= 0, got {lambdas!r}")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
+        raise ValueError(f"seeds: expected a non-empty list of seeds, got {seeds!r}")
+    for s in seeds:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
+    lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
+    tr, te = _moons_grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds), lr)
+    return tr.copy(), te.copy()
+
+
+@lru_cache(maxsize=4)
+def _moons_grid(lambdas, seeds, lr):
+    runs = [[train_moons(lr, lam, s) for s in seeds] for lam in lambdas]
+    return (np.array([[r["train_acc"] for r in row] for row in runs]),
+            np.array([[r["test_acc"] for r in row] for row in runs]))
 
 
 _GRID = np.meshgrid(np.linspace(-1.7, 2.7, 70), np.linspace(-1.5, 1.9, 55))
@@ -284,7 +345,8 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIV
     Returns a namespace with the figure, artists, ``lr_slider``,
     ``lam_slider``, ``image``, ``readout``, ``live``, ``widget`` (building the
     demo again closes the previous copy's widgets) and a ``cache`` of
-    finished runs keyed by (α, λ).
+    finished runs keyed by (α, λ), holding every λ of its slider at the starting α
+    and every α at the starting λ (so moving one slider from the start never trains).
     """
     import ipywidgets as widgets
     from matplotlib import colormaps
@@ -336,10 +398,18 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIV
     artists = (field, *pts, lines["loss"], lines["accuracy"], lines["val_accuracy"])
     demo.live = LiveFigure(fig, artists, "Decision regions and learning curves of a network trained on two moons.")
     slider_style = {"description_width": "initial"}
-    demo.lr_slider = widgets.FloatSlider(value=lr, min=0.1, max=3.0, step=0.1, description="training α",
-                                         readout_format=".2f", continuous_update=False, style=slider_style)
-    demo.lam_slider = widgets.FloatSlider(value=lam, min=0.0, max=0.01, step=0.001, description="λ (L2)",
-                                          readout_format=".3f", continuous_update=False, style=slider_style)
+    demo.lr_slider = widgets.FloatSlider(value=lr, description="training α", readout_format=".2f",
+                                         continuous_update=False, style=slider_style, **TRAIN_LR_RANGE)
+    demo.lam_slider = widgets.FloatSlider(value=lam, description="λ (L2)", readout_format=".3f",
+                                          continuous_update=False, style=slider_style, **TRAIN_LAM_RANGE)
+    # Every λ of its slider at the starting α, and every α at the starting λ, is trained now (41 runs,
+    # about 1 s once per kernel: train_moons remembers them): moving one slider from the start only
+    # looks a run up and redraws; moving both trains the new pair (about 30 ms more).
+    lr0, lam0 = snap(lr, TRAIN_LR_RANGE), snap(lam, TRAIN_LAM_RANGE)
+    for v in slider_values(TRAIN_LAM_RANGE):
+        demo.cache[(lr0, v)] = train_moons(lr0, v)
+    for v in slider_values(TRAIN_LR_RANGE):
+        demo.cache[(v, lam0)] = train_moons(v, lam0)
     demo.image = demo.live.widget
     demo.readout = widgets.HTML()
     demo.lr_slider.observe(lambda ch: update_training(demo, ch["new"], demo.lam_slider.value), names="value")
@@ -350,9 +420,26 @@ def make_training_demo(lr=TRAIN_LR_DEFAULT, lam=TRAIN_LAM_DEFAULT, dpi=style.LIV
     return demo
 
 
+def slider_values(r):
+    """Every value of a slider with range ``r`` (``min``, ``max``, ``step``), rounded as the callback's cache keys."""
+    n = int(round((r["max"] - r["min"]) / r["step"]))
+    return [snap(r["min"] + k * r["step"], r) for k in range(n + 1)]
+
+
+def snap(value, r):
+    """``value`` rounded to the grid ``min + k·step`` of a slider with range ``r``, as the slider itself does."""
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"value: expected a finite number, got {value!r}")
+    return round(r["min"] + round((v - r["min"]) / r["step"]) * r["step"], 6)
+
+
 def update_training(demo, lr, lam):
-    """The α/λ slider callback: train (or reuse a cached run), redraw, and return :func:`train_moons`' dict."""
-    key = (round(float(lr), 6), round(float(lam), 6))
+    """The α/λ slider callback: train (or reuse a cached run), redraw, and return :func:`train_moons`' dict.
+
+    ``lr`` and ``lam`` are first rounded to their sliders' steps (0.1 and 0.001), the values a slider can take.
+    """
+    key = (snap(lr, TRAIN_LR_RANGE), snap(lam, TRAIN_LAM_RANGE))
     if key not in demo.cache:
         demo.cache[key] = train_moons(*key)
     run = demo.cache[key]
