@@ -175,8 +175,8 @@ def make_panel(dpi=style.LIVE_DPI):
     ax_loss.yaxis.set_minor_locator(NullLocator())
     marks = {"loss": ax_loss.axvline(1, color=style.BLACK, ls=":", lw=2),
              "accuracy": ax_acc.axvline(1, color=style.BLACK, ls=":", lw=2)}
-    handles = [Line2D([], [], **TRAIN_STYLE, ms=6, label="training (1150 images)"),
-               Line2D([], [], **VAL_STYLE, ms=6, label="validation (288 images)"),
+    handles = [Line2D([], [], **TRAIN_STYLE, ms=6, label="training (1079 images)"),
+               Line2D([], [], **VAL_STYLE, ms=6, label="validation (359 images)"),
                Line2D([], [], ls="none", marker="*", color=style.VERMILLION, ms=14, label="lowest validation loss"),
                Line2D([], [], color=style.BLACK, ls=":", lw=2, label="epoch on the slider")]
     fig.legend(handles=handles, loc="outside lower center", ncol=2)
@@ -288,7 +288,8 @@ def update_epoch(demo, epoch):
 
 # ------------------------------------------------------------------ the comparison
 SHORT = {
-    "04: SGD, step": "04: SGD, step",
+    "04: SGD, constant 0.2": "04: SGD, constant",
+    "04: SGD, step 0.2 → 0.02": "04: SGD, step",
     "SGD, cosine, 60 epochs": "SGD, cosine, 60 ep.",
     "momentum, cosine": "momentum, cosine",
     "Adam, cosine": "Adam, cosine",
@@ -314,7 +315,7 @@ def comparison_figure(s, dpi=style.PNG_DPI):
                     ms=11 if chosen else 18, mew=2)
     ax_val.set_yticks(range(len(names)), [SHORT.get(n, n) + (" ◆ chosen" if n == s["chosen"] else "") for n in names])
     ax_val.invert_yaxis()
-    ax_val.set_xlabel("validation accuracy (288 images each)")
+    ax_val.set_xlabel("validation accuracy (359 images each)")
     ax_val.set_ylabel("setting")
     ax_val.set_title("Choose on validation")
     ax_val.grid(True, axis="x")
