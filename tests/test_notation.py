@@ -107,7 +107,10 @@ def test_notebook_01_holds_the_table():
 def test_every_other_notebook_links_to_the_table(path):
     intro = _markdown(path)[:3]   # the badges, the title and introduction, and the first section
     assert any("Notation" in t and LINK in t for t in intro), (
-        f"{path.name}: its introduction should say 'Notation: see the table in [notebook 01](01_forward_pass.ipynb)'")
+        f"{path.name}: its introduction should say 'Notation: see the table in **[notebook 01](01_forward_pass.ipynb)**'")
+    # A link inside running text must be told apart without colour (axe's link-in-text-block, WCAG 1.4.1):
+    # JupyterLab, Voila and Colab draw links in colour only, so the link is bold (the <a> inherits the weight).
+    assert any("**[notebook 01" + LINK + "**" in t for t in intro), f"{path.name}: the link to the table is not bold"
 
 
 # --------------------------------------------------------------------------- the notebooks follow it
