@@ -470,6 +470,22 @@ def test_slides_deck_contains_the_notebooks_headings(tmp_path):
     assert "Google Colab only" not in text and "colab-badge.svg" not in text  # skipped cells stay out
 
 
+def test_links_between_notebooks_point_at_the_decks():
+    import nbformat
+
+    from mlp_helpers.instructor.slides import link_decks
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("see **[notebook 01](01_forward_pass.ipynb)** and [03](03_backprop.ipynb#top), "
+                                      "[elsewhere](https://example.org/x.ipynb), [other](99_none.ipynb)"),
+        nbformat.v4.new_code_cell("'[a](01_forward_pass.ipynb)'")])
+    out = link_decks(nb, ["notebooks/01_forward_pass.ipynb", "03_backprop.ipynb"])
+    assert out.cells[0].source == ("see **[notebook 01](01_forward_pass.slides.html)** and "
+                                   "[03](03_backprop.slides.html#top), [elsewhere](https://example.org/x.ipynb), "
+                                   "[other](99_none.ipynb)")
+    assert out.cells[1].source == nb.cells[1].source and "ipynb)**" in nb.cells[0].source  # code and input untouched
+
+
 STRAY = re.compile(r"<[^<>\n]* at 0x[0-9a-f]+>|<Figure size \d+x\d+ with \d+ Axes>|^(VBox|HBox|interactive)\(")
 
 

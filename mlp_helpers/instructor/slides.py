@@ -65,6 +65,28 @@ def run_links(course, nb_name: str) -> dict:
             "the Voilà app on Binder": course.binder_voila(nb_name)}
 
 
+def link_decks(nb, names):
+    """Copy of ``nb`` whose markdown links to a notebook in ``names`` (file names such as
+    ``01_forward_pass.ipynb``) point at that notebook's deck (``01_forward_pass.slides.html``):
+    the decks are written side by side, and the ``.ipynb`` itself is not beside them."""
+    import re
+
+    names = {Path(n).name for n in names}
+    link = re.compile(r"\]\(([^)\s#]+)\.ipynb(#[^)\s]*)?\)")
+
+    def deck(m):
+        target = m.group(1) + ".ipynb"
+        if Path(target).name not in names or "/" in target:
+            return m.group(0)
+        return f"]({m.group(1)}.slides.html{m.group(2) or ''})"
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = link.sub(deck, cell.source)
+    return nb
+
+
 def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None, offline: bool = True,
                  course=None, root: Path | None = None) -> list[Path]:
     """Write one reveal.js deck per notebook into ``out_dir``; return the deck paths.
@@ -76,7 +98,8 @@ def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None, offline
     machine with no network.  ``offline=False`` keeps nbconvert's own template (reveal.js from
     ``reveal_prefix`` or a CDN; jQuery, require.js and MathJax 2 from CDNs).  In both, widgets
     appear as static snapshots (their saved state) with links to where they run live, from
-    ``course`` (default: course.toml of the repository holding the first notebook).
+    ``course`` (default: course.toml of the repository holding the first notebook).  A markdown
+    link to another of ``paths`` becomes a link to its deck (:func:`link_decks`).
     """
     import nbformat
     from nbconvert.exporters import SlidesExporter
@@ -117,11 +140,12 @@ def build_slides(paths, out_dir: Path, reveal_prefix: str | None = None, offline
     elif reveal_prefix:
         c.SlidesExporter.reveal_url_prefix = reveal_prefix
     exporter = SlidesExporter(config=c)
+    course_names = [p.name for p in paths]  # the decks this call writes side by side
     decks = []
     for path in paths:
         path = Path(path)
-        nb = static.nest_output_headings(
-            static.freeze_widgets(nbformat.read(path, as_version=4), run_links(course, path.name)))
+        nb = link_decks(nbformat.read(path, as_version=4), course_names)
+        nb = static.nest_output_headings(static.freeze_widgets(nb, run_links(course, path.name)))
         resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, **extra}
         body, _ = exporter.from_notebook_node(nb, resources=resources)
         deck = out_dir / f"{path.stem}.slides.html"
