@@ -97,6 +97,32 @@ class _Printed(Diagnosis):
         return None
 
 
+def run_exercise_cases(fn_name, cases, diagnose_case, quiet=False):
+    """Run a student's function over ``cases`` and report the first mistake (the notebooks' own checks).
+
+    fn_name : the function's name as the student wrote it (e.g. ``"my_step"``), used in messages.
+    cases : list of ``(case, where)``; the first is the public example, the rest hidden inputs.
+    diagnose_case : ``(case, where) -> (code, message)``, code ``"correct"`` when right.
+    A function right on the example but wrong (``wrong``/``shape``/``error``) on a hidden input
+    is reported as ``hard_coded``.  Returns a :class:`Diagnosis` and prints its message (unless
+    ``quiet``).
+    """
+    result = ("correct", f"{fn_name} is correct on the example and on all {len(cases) - 1} hidden inputs.")
+    for i, (case, where) in enumerate(cases):
+        code, message = diagnose_case(case, where)
+        if code != "correct":
+            if i > 0 and code in ("wrong", "shape", "error") and diagnose_case(cases[0][0], "")[0] == "correct":
+                code, message = "hard_coded", (f"{fn_name} is right on the example but not on other inputs: "
+                                               f"it must compute from its arguments. {message}")
+            result = (code, message if code in ("hard_coded", "error") else f"{fn_name}: {message}")
+            break
+    d = Diagnosis(result[0] == "correct", *result)
+    if quiet:
+        return d
+    print(("✓ " if d.ok else "✗ ") + d.message)
+    return _Printed(*d)
+
+
 def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 

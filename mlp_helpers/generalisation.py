@@ -276,6 +276,22 @@ def _heldout(lam, seed, penalty_kind):
     return float(np.mean(predict(p, X_tr) == y_tr)), float(np.mean(predict(p, X_te) == y_te))
 
 
+def check_grid(lambdas, seeds):
+    """Validate a grid of penalty strengths and seeds; returns them as tuples of floats and ints.
+
+    lambdas : non-empty 1-D sequence of values >= 0; seeds : non-empty sequence of ints >= 0.
+    """
+    lambdas = as_float_array("lambdas", lambdas, ndim=1)
+    if lambdas.size == 0 or np.any(lambdas < 0):
+        raise ValueError(f"lambdas: expected a non-empty list of values >= 0, got {lambdas!r}")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
+        raise ValueError(f"seeds: expected a non-empty list of seeds, got {seeds!r}")
+    for s in seeds:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
+    return tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds)
+
+
 def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS, penalty_kind="l2"):
     """Train every (λ, seed) with :func:`heldout_accuracy`; returns ``(train_acc, test_acc)``,
     arrays of shape ``(len(lambdas), len(seeds))``.
@@ -287,16 +303,9 @@ def lambda_grid(lambdas=LAMBDAS, seeds=SEEDS, penalty_kind="l2"):
     remembered (the notebook's table and its slider share one grid); the
     arrays returned are fresh copies.
     """
-    lambdas = as_float_array("lambdas", lambdas, ndim=1)
-    if lambdas.size == 0 or np.any(lambdas < 0):
-        raise ValueError(f"lambdas: expected a non-empty list of values >= 0, got {lambdas!r}")
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
-        raise ValueError(f"seeds: expected a non-empty list of seeds, got {seeds!r}")
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
+    lambdas, seeds = check_grid(lambdas, seeds)
     check_choice("penalty_kind", penalty_kind, PENALTY_KINDS)
-    tr, te = _grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds), penalty_kind)
+    tr, te = _grid(lambdas, seeds, penalty_kind)
     return tr.copy(), te.copy()
 
 

@@ -719,7 +719,7 @@ def check_adam_step(fn, example, quiet=False):
     Returns a :class:`mlp_helpers.check.Diagnosis` and prints its message
     (unless ``quiet``).
     """
-    from .check import Diagnosis, _Printed
+    from .check import run_exercise_cases
 
     if not callable(fn):
         raise TypeError(f"fn: expected your function my_adam_step, got {type(fn).__name__}")
@@ -731,18 +731,4 @@ def check_adam_step(fn, example, quiet=False):
     cases = [(example, "on the example above")]
     cases += [(_adam_case(c, rng), f"on hidden input {i} of {len(_HIDDEN_ADAM)}: t = {c['t']}, eps = {c['eps']:g}, "
                f"shape {c['shape']}") for i, c in enumerate(_HIDDEN_ADAM, start=1)]
-    result = ("correct", "my_adam_step is correct on the example and on all "
-              f"{len(_HIDDEN_ADAM)} hidden inputs.")
-    for i, (a, where) in enumerate(cases):
-        code, message = _diagnose_adam_case(fn, a, where)
-        if code != "correct":
-            if i > 0 and _diagnose_adam_case(fn, example, "")[0] == "correct" and code in ("wrong", "shape", "error"):
-                code, message = "hard_coded", ("my_adam_step is right on the example but not on other inputs: "
-                                               f"it must compute from its arguments. {message}")
-            result = (code, message if code in ("hard_coded", "error") else f"my_adam_step: {message}")
-            break
-    d = Diagnosis(result[0] == "correct", *result)
-    if quiet:
-        return d
-    print(("✓ " if d.ok else "✗ ") + d.message)
-    return _Printed(*d)
+    return run_exercise_cases("my_adam_step", cases, lambda a, where: _diagnose_adam_case(fn, a, where), quiet)

@@ -700,7 +700,7 @@ def check_together_step(fn, example, quiet=False):
     ...), or where the outputs go wrong; a step right on the example only is ``hard_coded``.
     Returns a :class:`mlp_helpers.check.Diagnosis` and prints its message (unless ``quiet``).
     """
-    from .check import Diagnosis, _Printed
+    from .check import run_exercise_cases
 
     if not callable(fn):
         raise TypeError(f"fn: expected your function my_step, got {type(fn).__name__}")
@@ -713,17 +713,4 @@ def check_together_step(fn, example, quiet=False):
         cases.append((exercise_case(shape, seed=_EXERCISE_SECRET + i, **c),
                       f"on hidden input {i} of {len(EXERCISE_SHAPES)}: B = {shape[0]}, p = {c['p']}, "
                       f"λ = {c['lam']}, t = {c['t']}"))
-    result = ("correct", f"my_step is correct on the example and on all {len(EXERCISE_SHAPES)} hidden inputs.")
-    for i, (case, where) in enumerate(cases):
-        code, message = _diagnose_step(fn, case, where)
-        if code != "correct":
-            if i > 0 and code in ("wrong", "shape", "error") and _diagnose_step(fn, example, "")[0] == "correct":
-                code, message = "hard_coded", ("my_step is right on the example but not on other inputs: it must "
-                                               f"compute from its arguments. {message}")
-            result = (code, message if code in ("hard_coded", "error") else f"my_step: {message}")
-            break
-    d = Diagnosis(result[0] == "correct", *result)
-    if quiet:
-        return d
-    print(("✓ " if d.ok else "✗ ") + d.message)
-    return _Printed(*d)
+    return run_exercise_cases("my_step", cases, lambda case, where: _diagnose_step(fn, case, where), quiet)

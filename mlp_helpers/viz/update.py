@@ -35,7 +35,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import forward, init_params, loss_value, one_hot, predict, sgd_step, train
-from .._validate import as_float_array, check_scalar
+from .._validate import check_scalar
 from ..datasets import make_moons, train_test_split
 from . import LiveFigure, demo_box, readout_table, style
 
@@ -289,16 +289,11 @@ def moons_lambda_grid(lambdas=MOONS_LAMBDAS, seeds=MOONS_SEEDS, lr=TRAIN_LR_DEFA
     The runs are deterministic, so each grid is trained once per process and
     remembered; the arrays returned are fresh copies.
     """
-    lambdas = as_float_array("lambdas", lambdas, ndim=1)
-    if lambdas.size == 0 or np.any(lambdas < 0):
-        raise ValueError(f"lambdas: expected a non-empty list of values >= 0, got {lambdas!r}")
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
-        raise ValueError(f"seeds: expected a non-empty list of seeds, got {seeds!r}")
-    for s in seeds:
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"seeds: expected non-negative ints, got {s!r}")
+    from ..generalisation import check_grid
+
+    lambdas, seeds = check_grid(lambdas, seeds)
     lr = check_scalar("lr", lr, low=0.0, low_inclusive=False)
-    tr, te = _moons_grid(tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds), lr)
+    tr, te = _moons_grid(lambdas, seeds, lr)
     return tr.copy(), te.copy()
 
 
