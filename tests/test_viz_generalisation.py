@@ -15,10 +15,9 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from mlp_helpers import generalisation as gen  # noqa: E402
-from mlp_helpers import init_params  # noqa: E402
 from mlp_helpers.viz import generalisation as vg  # noqa: E402
 from mlp_helpers.viz import style as mlp_style  # noqa: E402
-from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
+from viz_checks import assert_labelled, find_slider, plain_gd, shown_png  # noqa: E402
 
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
 POINTS = [vg.LOG_MIN, -1.5, vg.LOG_MAX]  # the slider's min, middle and max
@@ -33,32 +32,10 @@ def demo():
     return vg.make_lambda_demo()
 
 
-def _plain_gd_test_accuracy(lam, seed):
-    """Full-batch gradient descent written out in numpy (the reference for one grid entry)."""
-    X, Xt, y, yt = gen.overfitting_setting(seed)
-    p = init_params([X.shape[1], gen.OVERFIT["width"], 2], seed=seed)
-    W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
-    Y = np.eye(2)[y]
-    n = len(X)
-    for _ in range(gen.OVERFIT["epochs"]):
-        Z1 = X @ W1 + b1
-        H = np.maximum(Z1, 0)
-        Z2 = H @ W2 + b2
-        P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-        P /= P.sum(axis=1, keepdims=True)
-        D2 = (P - Y) / n
-        D1 = (D2 @ W2.T) * (Z1 > 0)
-        lr = gen.OVERFIT["lr"]
-        W2, b2, W1, b1 = (W2 - lr * (H.T @ D2 + 2 * lam * W2), b2 - lr * D2.sum(0),
-                          W1 - lr * (X.T @ D1 + 2 * lam * W1), b1 - lr * D1.sum(0))
-    pred = np.argmax(np.maximum(Xt @ W1 + b1, 0) @ W2 + b2, axis=1)
-    return float(np.mean(pred == yt))
-
-
 @pytest.mark.parametrize("i, seed", [(0, 0), (4, 1)])
 def test_grid_entry_matches_plain_numpy_gradient_descent(i, seed):
     _, te = vg.grid()
-    assert te[i, seed] == pytest.approx(_plain_gd_test_accuracy(gen.LAMBDAS[i], seed), abs=1.5 / 400)
+    assert te[i, seed] == pytest.approx(plain_gd(gen.LAMBDAS[i], seed)[1], abs=1.5 / 400)
 
 
 def test_grid_shape_and_the_measured_effect():

@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from mlp_helpers.viz import regularization as R  # noqa: E402
-from viz_checks import assert_labelled, find_slider, shown_png  # noqa: E402
+from viz_checks import assert_labelled, find_slider, plain_gd as _plain_gd, shown_png  # noqa: E402
 
 SPAN = re.compile(r'<span class="mlp-readout" data-key="([^"]+)">([^<]*)</span>')
 LAMS = (0.0, 0.01, 0.02)   # slider lam: min, middle, max
@@ -154,7 +154,6 @@ def test_notebook_02_prints_the_true_data_gradient_not_the_round_off():
 from matplotlib.colors import to_hex  # noqa: E402
 
 from mlp_helpers import generalisation as gen  # noqa: E402
-from mlp_helpers import init_params  # noqa: E402
 
 MEASURED_POINTS = [R.MEASURED_MIN, -1.5, R.MEASURED_MAX]  # the λ slider's min, middle and max
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
@@ -163,31 +162,6 @@ OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "
 @pytest.fixture(scope="module")
 def measured():
     return R.make_measured_demo()
-
-
-def _plain_gd(lam, seed, kind):
-    """Full-batch gradient descent written out in numpy: ReLU, softmax cross-entropy, and the penalty's
-    gradient 2λW (L2) or λ·sign(W) (L1) on the weights only.  Returns (train accuracy, held-out accuracy)."""
-    X, Xt, y, yt = gen.overfitting_setting(seed)
-    p = init_params([X.shape[1], gen.OVERFIT["width"], 2], seed=seed)
-    W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
-    Y, n, lr = np.eye(2)[y], len(X), gen.OVERFIT["lr"]
-    pen = (lambda W: 2 * lam * W) if kind == "l2" else (lambda W: lam * np.sign(W))  # noqa: E731
-    for _ in range(gen.OVERFIT["epochs"]):
-        Z1 = X @ W1 + b1
-        H = np.maximum(Z1, 0)
-        Z2 = H @ W2 + b2
-        P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-        P /= P.sum(axis=1, keepdims=True)
-        D2 = (P - Y) / n
-        D1 = (D2 @ W2.T) * (Z1 > 0)
-        W2, b2, W1, b1 = (W2 - lr * (H.T @ D2 + pen(W2)), b2 - lr * D2.sum(0),
-                          W1 - lr * (X.T @ D1 + pen(W1)), b1 - lr * D1.sum(0))
-
-    def acc(A, labels):
-        return float(np.mean(np.argmax(np.maximum(A @ W1 + b1, 0) @ W2 + b2, axis=1) == labels))
-
-    return acc(X, y), acc(Xt, yt)
 
 
 @pytest.mark.parametrize("kind, i, seed", [("l1", 3, 0), ("l1", 4, 2), ("l2", 2, 5)])
